@@ -1,0 +1,51 @@
+# Two commands do everything on a machine with only Python 3.11:
+#   make run   - set up, migrate, seed the demo once, start web + Celery worker + beat
+#   make test  - set up and run the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: run test setup setup-dev lint bench clean
+
+$(VENV)/.installed: requirements.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(VENV)/.installed
+
+setup-dev: $(VENV)/.installed-dev
+
+run: setup
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py seed_demo --if-empty
+	@echo ""
+	@echo "  MyeloTrack is starting on http://127.0.0.1:$(PORT)/  (Ctrl-C stops web, worker and beat)"
+	@echo "  Demo log-ins (password myelotrack-demo): patient.a1 ... patient.a30, patient.b1 ... patient.b3,"
+	@echo "  nurse.a, doctor.a, physio.a, nurse.b, admin"
+	@echo ""
+	@trap 'kill 0' INT TERM EXIT; \
+	$(RUN_ENV) $(VENV)/bin/celery -A tracker worker --loglevel=INFO --concurrency=2 & \
+	$(RUN_ENV) $(VENV)/bin/celery -A tracker beat --loglevel=INFO & \
+	$(RUN_ENV) $(PY) manage.py runserver 0.0.0.0:$(PORT); \
+	wait
+
+test: setup-dev
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+bench: setup-dev
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf var/ staticfiles/ .pytest_cache

@@ -1,0 +1,60 @@
+"""The one place that decides who may see which patient.
+
+Every view, API view, export and chart fetches patients through these
+helpers. Anything outside the user's scope is simply not found (404), so the
+answer never confirms that another team's patient exists.
+"""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from patients.models import Patient, User
+
+
+def patients_visible_to(user) -> QuerySet[Patient]:
+    if not user.is_authenticated or not user.is_active:
+        return Patient.objects.none()
+    if user.is_superuser or user.role == User.Role.ADMIN:
+        return Patient.objects.all()
+    if user.role == User.Role.CLINICIAN:
+        return Patient.objects.filter(care_team__memberships__user=user)
+    if user.role == User.Role.PATIENT:
+        return Patient.objects.filter(user=user)
+    return Patient.objects.none()
+
+
+def get_patient_for(user, pk) -> Patient:
+    try:
+        return patients_visible_to(user).select_related("care_team", "user").get(pk=pk)
+    except (Patient.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such patient.") from None
+
+
+def teams_of(user):
+    from patients.models import CareTeam
+
+    if user.is_superuser or getattr(user, "role", None) == User.Role.ADMIN:
+        return CareTeam.objects.all()
+    return CareTeam.objects.filter(memberships__user=user)
+
+
+def is_care_team_member(user) -> bool:
+    return user.is_authenticated and (user.role in (User.Role.CLINICIAN, User.Role.ADMIN) or user.is_superuser)
+
+
+def care_team_required(view):
+    """Views for clinicians and admins; a patient gets a 403, an anonymous user the log-in page."""
+    from functools import wraps
+
+    from django.contrib.auth.views import redirect_to_login
+    from django.core.exceptions import PermissionDenied
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not is_care_team_member(request.user):
+            raise PermissionDenied("This page is for care teams.")
+        return view(request, *args, **kwargs)
+
+    return wrapper

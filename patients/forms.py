@@ -1,0 +1,33 @@
+import zoneinfo
+
+from django import forms
+
+from patients.models import Patient
+
+
+class EnrolForm(forms.Form):
+    team = forms.ModelChoiceField(queryset=None, empty_label=None)
+    first_name = forms.CharField(max_length=80)
+    last_name = forms.CharField(max_length=80)
+    date_of_birth = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    region = forms.ChoiceField(choices=Patient.Region.choices)
+    diagnosis_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    timezone_name = forms.ChoiceField(label="Time zone", initial="Europe/London")
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = teams
+        self.fields["timezone_name"].choices = [(z, z) for z in sorted(zoneinfo.available_timezones())]
+
+
+class AcceptInvitationForm(forms.Form):
+    code = forms.CharField(label="Invitation code", max_length=16)
+    username = forms.CharField(label="Choose a user name (optional)", max_length=150, required=False)
+    password = forms.CharField(label="Choose a password", widget=forms.PasswordInput, min_length=8)
+    password_again = forms.CharField(label="Password again", widget=forms.PasswordInput)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("password") and data.get("password") != data.get("password_again"):
+            self.add_error("password_again", "The two passwords are not the same.")
+        return data

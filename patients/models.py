@@ -1,0 +1,165 @@
+import secrets
+import zoneinfo
+from datetime import date
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils import timezone as dj_timezone
+
+
+class User(AbstractUser):
+    class Role(models.TextChoices):
+        PATIENT = "patient", "Patient"
+        CLINICIAN = "clinician", "Clinician"
+        ADMIN = "admin", "Administrator"
+
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+
+    @property
+    def is_patient(self) -> bool:
+        return self.role == self.Role.PATIENT
+
+    @property
+    def is_clinician(self) -> bool:
+        return self.role == self.Role.CLINICIAN
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username
+
+
+def _validate_timezone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone (for example Europe/London).")
+
+
+class CareTeam(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    phone = models.CharField(max_length=40, blank=True, help_text="Shown to patients after a red-flag answer.")
+    escalation_contact_email = models.EmailField(blank=True)
+    escalation_contact_webhook = models.URLField(blank=True)
+    escalation_webhook_secret = models.CharField(max_length=128, blank=True)
+    urgent_escalation_minutes = models.PositiveIntegerField(default=30)
+    high_escalation_minutes = models.PositiveIntegerField(default=24 * 60)
+    # Overrides of tracker.rules.RuleConfig keys for this team's patients.
+    rule_overrides = models.JSONField(default=dict, blank=True)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CareTeamMembership(models.Model):
+    class TeamRole(models.TextChoices):
+        NURSE = "nurse", "Nurse"
+        PHYSICIAN = "physician", "Physician"
+        PHYSIOTHERAPIST = "physiotherapist", "Physiotherapist"
+        COORDINATOR = "coordinator", "Coordinator"
+
+    team = models.ForeignKey(CareTeam, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships")
+    team_role = models.CharField(max_length=20, choices=TeamRole.choices)
+
+    class Meta:
+        constraints = [
+            # One membership per clinician and team; the access helper joins on it.
+            models.UniqueConstraint(fields=["team", "user"], name="unique_team_member"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_team_role_display()}, {self.team})"
+
+
+class Patient(models.Model):
+    class Region(models.TextChoices):
+        CERVICAL = "cervical", "Cervical"
+        THORACIC = "thoracic", "Thoracic"
+        LUMBAR = "lumbar", "Lumbar"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="patient", null=True, blank=True
+    )
+    care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
+    first_name = models.CharField(max_length=80)
+    last_name = models.CharField(max_length=80)
+    date_of_birth = models.DateField()
+    region = models.CharField(max_length=16, choices=Region.choices, default=Region.CERVICAL)
+    diagnosis_date = models.DateField(null=True, blank=True)
+    timezone = models.CharField(max_length=64, default="Europe/London", validators=[_validate_timezone])
+    enrolled_at = models.DateTimeField(default=dj_timezone.now)
+    # Written by the detector so the nightly sweep reads only new check-ins.
+    detector_state = models.JSONField(default=dict, blank=True)
+    evaluated_through = models.DateField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            # Dashboard search by name within a team.
+            models.Index(fields=["care_team", "last_name", "first_name"], name="patient_team_name_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def local_today(self, now=None) -> date:
+        """The patient's own calendar day: check-ins are dated by it."""
+        return (now or dj_timezone.now()).astimezone(self.tzinfo()).date()
+
+    def age(self, on: date | None = None) -> int:
+        on = on or date.today()
+        dob = self.date_of_birth
+        return on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+
+
+class PatientEvent(models.Model):
+    class Kind(models.TextChoices):
+        SURGERY = "surgery", "Surgery"
+        PHYSIOTHERAPY_START = "physiotherapy_start", "Physiotherapy started"
+        VISIT = "visit", "Follow-up visit"
+        TREATMENT_CHANGE = "treatment_change", "Treatment change"
+        OTHER = "other", "Other"
+
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    date = models.DateField()
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True)
+
+    class Meta:
+        ordering = ["date"]
+        indexes = [
+            # Chart and report: a patient's events in a date range.
+            models.Index(fields=["patient", "date"], name="event_patient_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.date}"
+
+
+def _new_invitation_code() -> str:
+    # Short enough to read out over the phone, long enough not to be guessed.
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+    return "".join(secrets.choice(alphabet) for _ in range(10))
+
+
+class Invitation(models.Model):
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="invitations")
+    code = models.CharField(max_length=16, unique=True, default=_new_invitation_code)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    def is_usable(self, now=None) -> bool:
+        now = now or dj_timezone.now()
+        return self.accepted_at is None and now < self.expires_at
+
+    def __str__(self) -> str:
+        return f"Invitation {self.code} for {self.patient}"

@@ -1,0 +1,86 @@
+"""Writes about patients, care teams and enrolment."""
+
+from datetime import timedelta
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from patients.models import CareTeam, Invitation, Patient, User
+
+INVITATION_VALID_FOR = timedelta(days=14)
+
+
+@transaction.atomic
+def patient_enrol(
+    *,
+    team: CareTeam,
+    created_by: User,
+    first_name: str,
+    last_name: str,
+    date_of_birth,
+    region: str = Patient.Region.CERVICAL,
+    diagnosis_date=None,
+    timezone_name: str = "Europe/London",
+) -> tuple[Patient, Invitation]:
+    """Create a patient record and the invitation that lets them set a password."""
+    patient = Patient(
+        care_team=team,
+        first_name=first_name.strip(),
+        last_name=last_name.strip(),
+        date_of_birth=date_of_birth,
+        region=region,
+        diagnosis_date=diagnosis_date,
+        timezone=timezone_name,
+    )
+    patient.full_clean()
+    patient.save()
+    return patient, invitation_create(patient=patient, created_by=created_by)
+
+
+def invitation_create(*, patient: Patient, created_by: User | None) -> Invitation:
+    return Invitation.objects.create(
+        patient=patient, created_by=created_by, expires_at=timezone.now() + INVITATION_VALID_FOR
+    )
+
+
+def _free_username(patient: Patient) -> str:
+    base = slugify(f"{patient.first_name}.{patient.last_name}").replace("-", ".")[:30] or "patient"
+    candidate, n = base, 1
+    while User.objects.filter(username=candidate).exists():
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+@transaction.atomic
+def invitation_accept(*, code: str, password: str, username: str = "") -> User:
+    """Turn an invitation into the patient's own account. Raises ValidationError."""
+    invitation = (
+        Invitation.objects.select_for_update().select_related("patient").filter(code=code.strip().upper()).first()
+    )
+    if invitation is None or not invitation.is_usable():
+        raise ValidationError(
+            {"code": "This invitation code is not valid or has expired. Ask your care team for a new one."}
+        )
+    patient = invitation.patient
+    if patient.user_id:
+        raise ValidationError({"code": "This patient already has an account. Log in instead."})
+    username = (username or "").strip() or _free_username(patient)
+    if User.objects.filter(username=username).exists():
+        raise ValidationError({"username": "That user name is taken; choose another."})
+    user = User(username=username, first_name=patient.first_name, last_name=patient.last_name, role=User.Role.PATIENT)
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    patient.user = user
+    patient.save(update_fields=["user"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user

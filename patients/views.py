@@ -1,0 +1,64 @@
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from patients.access import care_team_required, get_patient_for, teams_of
+from patients.forms import AcceptInvitationForm, EnrolForm
+from patients.selectors import team_patient_list
+from patients.services import patient_enrol
+
+
+@care_team_required
+def team_patients(request):
+    query = request.GET.get("q", "").strip()
+    return render(
+        request,
+        "patients/team_patients.html",
+        {"patients": team_patient_list(user=request.user, query=query), "q": query},
+    )
+
+
+@care_team_required
+def patient_detail(request, pk: int):
+    patient = get_patient_for(request.user, pk)
+    return render(
+        request,
+        "patients/patient_detail.html",
+        {"patient": patient, "checkins": patient.checkins.order_by("-date")[:30]},
+    )
+
+
+@care_team_required
+def enrol(request):
+    form = EnrolForm(request.POST or None, teams=teams_of(request.user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            patient, invitation = patient_enrol(created_by=request.user, **data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            return render(
+                request, "patients/invitation.html", {"patient": patient, "invitation": invitation}, status=201
+            )
+    status = 400 if request.method == "POST" else 200
+    return render(request, "patients/enrol.html", {"form": form}, status=status)
+
+
+def join(request, code: str = ""):
+    form = AcceptInvitationForm(request.POST or None, initial={"code": code})
+    if request.method == "POST" and form.is_valid():
+        from patients.services import invitation_accept
+
+        data = form.cleaned_data
+        try:
+            user = invitation_accept(code=data["code"], password=data["password"], username=data["username"])
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            return redirect("checkin")
+    status = 400 if request.method == "POST" else 200
+    return render(request, "patients/join.html", {"form": form}, status=status)

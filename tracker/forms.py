@@ -1,0 +1,82 @@
+from django import forms
+
+from tracker.scales import DOMAINS, NUMBNESS_LOCATIONS, RED_FLAGS
+
+_YES_NO = (("no", "No"), ("yes", "Yes"))
+_RATINGS = [("", "Skip")] + [(str(i), str(i)) for i in range(11)]
+
+
+class CheckInForm(forms.Form):
+    """The daily check-in as large tappable choices; works without JavaScript."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for domain in DOMAINS:
+            # Best level first: most days most patients tap the top choice.
+            choices = [(str(i), text) for i, text in reversed(list(enumerate(domain.levels)))]
+            self.fields[domain.key] = forms.TypedChoiceField(
+                label=domain.question,
+                choices=choices,
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": f"Choose one answer about your {domain.label.lower()}."},
+            )
+        for flag in RED_FLAGS:
+            self.fields[flag.key] = forms.ChoiceField(
+                label=flag.question,
+                choices=_YES_NO,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Answer yes or no."},
+            )
+        self.fields["numbness"] = forms.TypedChoiceField(
+            label="Numbness or tingling today, 0 (none) to 10 (worst)",
+            choices=_RATINGS,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+        self.fields["numbness_locations"] = forms.MultipleChoiceField(
+            label="Where do you feel it?",
+            choices=NUMBNESS_LOCATIONS,
+            required=False,
+            widget=forms.CheckboxSelectMultiple,
+        )
+        self.fields["neck_pain"] = forms.TypedChoiceField(
+            label="Neck pain today, 0 (none) to 10 (worst)",
+            choices=_RATINGS,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            widget=forms.RadioSelect,
+        )
+        self.fields["note"] = forms.CharField(
+            label="Anything else to tell your team? (optional)",
+            required=False,
+            max_length=2000,
+            widget=forms.Textarea(attrs={"rows": 3}),
+        )
+
+    def domain_fields(self):
+        return [self[d.key] for d in DOMAINS]
+
+    def red_flag_fields(self):
+        return [self[f.key] for f in RED_FLAGS]
+
+    def answers(self) -> dict:
+        data = dict(self.cleaned_data)
+        for flag in RED_FLAGS:
+            data[flag.key] = data[flag.key] == "yes"
+        return data
+
+    @staticmethod
+    def initial_from(checkin) -> dict:
+        initial = {d.key: str(getattr(checkin, d.key)) for d in DOMAINS}
+        initial.update({f.key: "yes" if getattr(checkin, f.key) else "no" for f in RED_FLAGS})
+        initial.update(
+            numbness="" if checkin.numbness is None else str(checkin.numbness),
+            neck_pain="" if checkin.neck_pain is None else str(checkin.neck_pain),
+            numbness_locations=checkin.numbness_locations,
+            note=checkin.note,
+        )
+        return initial

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from tracker import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("checkin/", views.checkin, name="checkin"),
+    path("checkin/<str:day>/done/", views.checkin_done, name="checkin_done"),
+    path("today/", views.today, name="today"),
+    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("patients.urls")),
+    path("admin/", admin.site.urls),
+]
