@@ -1,0 +1,150 @@
+"""The series behind a patient's trend charts, as plain JSON-safe data.
+
+`trend_series` reads the database once per kind of row (check-ins, baselines,
+alerts, events) and returns dates as ISO strings and numbers as ints/floats,
+so the same dict feeds the plotly figures (tracker.charts), the API
+(`GET /api/v1/patients/{id}/trends/`) and the visit report.
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, timedelta
+
+from notifications.models import Alert
+from patients.models import Patient, PatientEvent
+from tracker.models import Baseline, CheckIn
+from tracker.scales import DOMAIN_KEYS, RED_FLAG_KEYS
+
+# A daily self-report is noisy (SD about 1.5 points): the smoothed line is the
+# median of the last SMOOTH_WINDOW check-ins, which ignores a single bad day.
+SMOOTH_WINDOW = 7
+SERIES_KEYS = (*DOMAIN_KEYS, "total")
+
+RANGES = {"30d": 30, "90d": 90, "1y": 365, "all": None, "visit": None}
+RANGE_LABELS = {"30d": "30 days", "90d": "90 days", "1y": "1 year", "all": "All", "visit": "Since last visit"}
+DEFAULT_RANGE = "90d"
+
+
+def last_visit_date(*, patient: Patient, on_or_before: date | None = None) -> date | None:
+    visits = PatientEvent.objects.filter(patient=patient, kind=PatientEvent.Kind.VISIT)
+    if on_or_before is not None:
+        visits = visits.filter(date__lte=on_or_before)
+    return visits.order_by("-date").values_list("date", flat=True).first()
+
+
+def range_bounds(range_key: str, *, patient: Patient, today: date | None = None) -> tuple[date | None, date]:
+    """(start, end) of a named chart range; start None means from the first check-in.
+
+    "visit" is the span since the latest follow-up visit, or everything when
+    there has been no visit yet. Raises KeyError for an unknown key.
+    """
+    days = RANGES[range_key]
+    today = today or patient.local_today()
+    if days is not None:
+        return today - timedelta(days=days - 1), today
+    if range_key == "visit":
+        return last_visit_date(patient=patient, on_or_before=today), today
+    return None, today
+
+
+def rolling_median(values: list[float], window: int = SMOOTH_WINDOW) -> list[float]:
+    """Median of each value with up to window-1 values before it."""
+    out = []
+    for i in range(len(values)):
+        out.append(float(statistics.median(values[max(0, i - window + 1) : i + 1])))
+    return out
+
+
+def baseline_segments(baselines: list[Baseline], *, start: date | None, end: date) -> list[dict]:
+    """The baseline history as [from, to] segments, clipped to the range.
+
+    The baseline in force on a day is the row with the latest effective_from
+    on or before it, and among rows with that effective_from the latest set.
+    """
+    by_day: dict[date, Baseline] = {}
+    for b in baselines:
+        kept = by_day.get(b.effective_from)
+        if kept is None or b.set_at > kept.set_at:
+            by_day[b.effective_from] = b
+    days = sorted(d for d in by_day if d <= end)
+    segments = []
+    for i, day in enumerate(days):
+        seg_end = days[i + 1] - timedelta(days=1) if i + 1 < len(days) else end
+        if start is not None and seg_end < start:
+            continue
+        b = by_day[day]
+        segments.append(
+            {
+                "from": max(day, start).isoformat() if start else day.isoformat(),
+                "to": seg_end.isoformat(),
+                "effective_from": day.isoformat(),
+                "method": b.method,
+                "reason": b.reason,
+                **{key: float(getattr(b, key)) for key in SERIES_KEYS},
+            }
+        )
+    return segments
+
+
+def _checkin_rows(patient: Patient, start: date | None, end: date) -> tuple[list[CheckIn], list[CheckIn]]:
+    fields = ("date", *SERIES_KEYS, *RED_FLAG_KEYS, "red_flag", "note")
+    qs = CheckIn.objects.filter(patient=patient, date__lte=end).only(*fields)
+    if start is None:
+        return [], list(qs.order_by("date"))
+    # The check-ins just before the range so the smoothed line starts right.
+    before = list(qs.filter(date__lt=start).order_by("-date")[: SMOOTH_WINDOW - 1])[::-1]
+    return before, list(qs.filter(date__gte=start).order_by("date"))
+
+
+def trend_series(*, patient: Patient, start: date | None = None, end: date | None = None) -> dict:
+    """Daily values, smoothed lines, baselines, alerts, events and red-flag days of one patient.
+
+    start None means from the first check-in; end None means the patient's
+    local today. Only days with a check-in appear in `dates`.
+    """
+    end = end or patient.local_today()
+    before, rows = _checkin_rows(patient, start, end)
+    dates = [c.date.isoformat() for c in rows]
+    series = {key: [int(getattr(c, key)) for c in rows] for key in SERIES_KEYS}
+    smoothed = {}
+    for key in SERIES_KEYS:
+        values = [getattr(c, key) for c in before] + series[key]
+        smoothed[key] = rolling_median(values)[len(before) :]
+    first = start or (rows[0].date if rows else end)
+
+    baselines = list(Baseline.objects.filter(patient=patient, effective_from__lte=end))
+    alerts = Alert.objects.filter(patient=patient, date__gte=first, date__lte=end).order_by("date", "opened_at")
+    events = PatientEvent.objects.filter(patient=patient, date__gte=first, date__lte=end).order_by("date", "pk")
+    return {
+        "patient": patient.pk,
+        "start": first.isoformat(),
+        "end": end.isoformat(),
+        "dates": dates,
+        "series": series,
+        "smoothed": smoothed,
+        "smooth_window": SMOOTH_WINDOW,
+        "baselines": baseline_segments(baselines, start=first, end=end),
+        "alerts": [
+            {
+                "id": a.pk,
+                "date": a.date.isoformat(),
+                "rule": a.rule,
+                "severity": a.severity,
+                "status": a.status,
+                "outcome": a.outcome,
+                "evidence": a.evidence,
+                "domains": [d for d in (a.evidence_data or {}).get("domains", []) if d in DOMAIN_KEYS],
+            }
+            for a in alerts
+        ],
+        "events": [
+            {"date": e.date.isoformat(), "kind": e.kind, "label": e.get_kind_display(), "note": e.note} for e in events
+        ],
+        "red_flag_days": [
+            {"date": c.date.isoformat(), "flags": c.red_flags_answered_yes, "total": int(c.total)}
+            for c in rows
+            if c.red_flag
+        ],
+        "notes": [{"date": c.date.isoformat(), "note": c.note} for c in rows if c.note],
+    }
