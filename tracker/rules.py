@@ -408,11 +408,9 @@ class PatientDetector:
             if date <= last:
                 raise OutOfOrderCheckIn(f"check-in of {date} is not after the last one fed ({last})")
             # What the nightly sweeps would have seen during the gap.
-            if (
-                not self.open.get(MISSED_CHECKINS)
-                and ordinal - last.toordinal() - 1 >= self.config.missed_checkins_days
-            ):
-                events.extend(self.tick(date - datetime.timedelta(days=1)))
+            limit = self.config.missed_checkins_days
+            if not self.open.get(MISSED_CHECKINS) and ordinal - last.toordinal() > limit:
+                events.extend(self.tick(last + datetime.timedelta(days=limit)))
         if self.open.get(MISSED_CHECKINS):
             events.append(self._close(MISSED_CHECKINS, date, CHECKED_IN, f"Checked in again on {date:%d %b %Y}", {}))
         self.last_date = date

@@ -1,0 +1,65 @@
+"""Scoring replayed alerts against the truth, and the two cohort commands."""
+
+import datetime
+import json
+from io import StringIO
+
+from django.core.management import call_command
+
+from tracker.rules import DayScore
+from tracker.scoring_eval import Truth, score
+
+D = datetime.date(2025, 1, 1)
+
+
+def days_of(n: int) -> list[DayScore]:
+    return [DayScore(D + datetime.timedelta(days=i), 4, 6, 2, 3) for i in range(n)]
+
+
+def at(n: int) -> str:
+    return (D + datetime.timedelta(days=n)).isoformat()
+
+
+def test_it_counts_catches_from_onset_false_alerts_per_stable_year_and_the_median_delay():
+    truth = {
+        "caught": Truth(True, D + datetime.timedelta(days=100), D + datetime.timedelta(days=60)),
+        "early": Truth(True, D + datetime.timedelta(days=100), D + datetime.timedelta(days=60)),
+        "missed": Truth(True, D + datetime.timedelta(days=100), D + datetime.timedelta(days=60)),
+        "too_late_to_tell": Truth(True, D + datetime.timedelta(days=360), D + datetime.timedelta(days=300)),
+        "stable": Truth(False, None, None),
+        "stable2": Truth(False, None, None),
+    }
+    checkins = {pid: days_of(365) for pid in truth}
+    alerts = [
+        {"patient_id": "caught", "date": at(110), "rule": "sustained_decline"},
+        {"patient_id": "early", "date": at(30), "rule": "drift"},  # before onset: noise, not a catch
+        {"patient_id": "early", "date": at(96), "rule": "drift"},
+        {"patient_id": "missed", "date": at(120), "rule": "red_flag"},  # not a decline alert
+        {"patient_id": "stable", "date": at(50), "rule": "domain_decline"},
+        {"patient_id": "stable", "date": at(90), "rule": "missed_checkins"},  # aside
+    ]
+    s = score(alerts, truth, checkins)
+    assert (s.progressors, s.detected, s.excluded_short_followup) == (3, 2, 1)
+    assert s.delays == [10, -4]
+    assert s.median_delay == 3
+    assert s.false_alerts == 1
+    assert abs(s.false_per_patient_year - 1 / (2 * 365 / 365.25)) < 1e-9
+
+
+def test_simulate_then_score_from_files(tmp_path):
+    out = tmp_path / "cohort.csv"
+    call_command("simulate_cohort", patients=60, days=200, seed=3, out=str(out), stderr=StringIO())
+    assert (tmp_path / "cohort.truth.csv").read_text().startswith("patient_id,progresses,decline_date,onset")
+    printed = StringIO()
+    call_command("score_detection", str(out), stdout=printed)
+    text = printed.getvalue()
+    assert "sensitivity" in text and "false decline alerts per stable patient-year" in text and "median delay" in text
+
+
+def test_score_on_a_cohort_simulated_on_the_fly_as_json():
+    printed = StringIO()
+    call_command("score_detection", patients=80, days=240, seed=5, noise=2.0, json=True, stdout=printed)
+    figures = json.loads(printed.getvalue())
+    assert figures["stable_patients"] > 50
+    assert 0 <= figures["sensitivity"] <= 1
+    assert figures["false_alerts_per_stable_patient_year"] < 2
