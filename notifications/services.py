@@ -1,12 +1,29 @@
-"""Writes about alerts. Detection opens and closes episodes only through here."""
+"""Writes about alerts. Detection opens and closes episodes only through here.
 
+Lifecycle: open -> acknowledged (someone is on it) -> resolved (with an
+outcome). Every change records an AlertEvent with who and when. Opening an
+alert also writes its Delivery rows in the same transaction and enqueues the
+sending after commit, so a broker outage delays an alert but cannot lose it
+(notifications.tasks.redeliver_pending_task picks up what was not enqueued).
+"""
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date as date_type
+from datetime import datetime, time, timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from kombu.exceptions import OperationalError as KombuOperationalError
 
-from notifications.models import Alert, AlertEvent
-from patients.models import Patient
+from notifications.models import SEVERITY_RANK, Alert, AlertEvent, Delivery, NotificationPreference, Severity
+from patients.models import CareTeam, Patient, User
+
+logger = logging.getLogger(__name__)
+
+# Alert lifecycle ----------------------------------------------------------
 
 
 @transaction.atomic
@@ -18,15 +35,18 @@ def alert_open(
     date: date_type,
     evidence: str,
     evidence_data: dict | None = None,
+    now: datetime | None = None,
 ) -> tuple[Alert, bool]:
     """Open an episode of `rule` for `patient` unless one is already unresolved.
 
     Returns (alert, created). The partial unique constraint makes this safe
-    when two workers evaluate the same patient at once.
+    when two workers evaluate the same patient at once. A new alert gets its
+    Delivery rows in the same transaction; sending is enqueued after commit.
     """
     existing = Alert.objects.filter(patient=patient, rule=rule).exclude(status=Alert.Status.RESOLVED).first()
     if existing:
         return existing, False
+    now = now or timezone.now()
     alert = Alert(
         patient=patient,
         rule=rule,
@@ -34,6 +54,7 @@ def alert_open(
         date=date,
         evidence=evidence[:300],
         evidence_data=evidence_data or {},
+        opened_at=now,
     )
     try:
         with transaction.atomic():
@@ -42,7 +63,9 @@ def alert_open(
         return Alert.objects.get(
             patient=patient, rule=rule, status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]
         ), False
-    AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.OPENED, detail=alert.evidence)
+    AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.OPENED, detail=alert.evidence, at=now)
+    deliveries = deliveries_create(alert=alert, targets=initial_targets(alert=alert, now=now), now=now)
+    enqueue_deliveries_on_commit(deliveries)
     return alert, True
 
 
@@ -58,3 +81,253 @@ def alert_close_automatically(*, alert: Alert, outcome: str, detail: str) -> boo
     if claimed:
         AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.AUTO_CLOSED, detail=detail[:300])
     return bool(claimed)
+
+
+def _locked(alert: Alert) -> Alert:
+    # Row lock so two clinicians tapping at once serialise (SQLite ignores it
+    # but serialises writers anyway).
+    return Alert.objects.select_for_update().select_related("patient").get(pk=alert.pk)
+
+
+@transaction.atomic
+def alert_acknowledge(*, alert: Alert, user: User, now: datetime | None = None) -> Alert:
+    """Mark the alert as being handled by `user`. Idempotent when already acknowledged."""
+    now = now or timezone.now()
+    current = _locked(alert)
+    if current.status == Alert.Status.RESOLVED:
+        raise ValidationError({"status": "This alert is already resolved."})
+    if current.status == Alert.Status.ACKNOWLEDGED:
+        return current
+    current.status = Alert.Status.ACKNOWLEDGED
+    current.acknowledged_at = now
+    current.acknowledged_by = user
+    current.full_clean()
+    current.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "severity_rank"])
+    AlertEvent.objects.create(alert=current, kind=AlertEvent.Kind.ACKNOWLEDGED, actor=user, at=now)
+    return current
+
+
+@transaction.atomic
+def alert_resolve(*, alert: Alert, user: User, outcome: str, note: str = "", now: datetime | None = None) -> Alert:
+    """Close the episode with a clinical outcome and an optional note."""
+    if outcome not in Alert.Outcome.values:
+        raise ValidationError({"outcome": f"{outcome!r} is not a valid outcome."})
+    note = (note or "").strip()
+    if len(note) > 2000:
+        raise ValidationError({"note": "Keep the note under 2000 characters."})
+    now = now or timezone.now()
+    current = _locked(alert)
+    if current.status == Alert.Status.RESOLVED:
+        raise ValidationError({"status": "This alert is already resolved."})
+    if current.acknowledged_at is None:
+        # Resolving implies someone looked at it; escalation must stop.
+        current.acknowledged_at = now
+        current.acknowledged_by = user
+    current.status = Alert.Status.RESOLVED
+    current.resolved_at = now
+    current.resolved_by = user
+    current.outcome = outcome
+    current.resolution_note = note
+    current.full_clean()
+    current.save()
+    detail = current.get_outcome_display() + (f": {note}" if note else "")
+    AlertEvent.objects.create(alert=current, kind=AlertEvent.Kind.RESOLVED, actor=user, at=now, detail=detail[:300])
+    return current
+
+
+@transaction.atomic
+def alert_assign(*, alert: Alert, user: User, assignee: User, now: datetime | None = None) -> Alert:
+    """Give the alert to `assignee`, who must be a clinician of the patient's care team."""
+    now = now or timezone.now()
+    current = _locked(alert)
+    if current.status == Alert.Status.RESOLVED:
+        raise ValidationError({"status": "This alert is already resolved."})
+    if not team_clinicians(current.patient.care_team_id).filter(pk=assignee.pk).exists():
+        raise ValidationError({"assignee": "Choose a clinician of this patient's care team."})
+    if current.assigned_to_id == assignee.pk:
+        return current
+    current.assigned_to = assignee
+    current.full_clean()
+    current.save(update_fields=["assigned_to", "severity_rank"])
+    AlertEvent.objects.create(
+        alert=current, kind=AlertEvent.Kind.ASSIGNED, actor=user, at=now, detail=f"Assigned to {assignee.display_name}"
+    )
+    return current
+
+
+# Escalation -----------------------------------------------------------------
+
+ESCALATING = {Severity.URGENT: "urgent_escalation_minutes", Severity.HIGH: "high_escalation_minutes"}
+
+
+def escalation_due_at(alert: Alert, team: CareTeam) -> datetime | None:
+    field = ESCALATING.get(alert.severity)
+    if field is None:
+        return None
+    return alert.opened_at + timedelta(minutes=getattr(team, field))
+
+
+@transaction.atomic
+def alert_escalate(*, alert: Alert, now: datetime | None = None) -> bool:
+    """Escalate an unacknowledged alert once: every clinician of the team and the team's contact.
+
+    Returns False when someone acknowledged it meanwhile, it was already
+    escalated, or it is not due yet. The conditional update is the claim, so
+    two sweeps running at once escalate once.
+    """
+    now = now or timezone.now()
+    team = CareTeam.objects.get(pk=alert.patient.care_team_id)
+    due = escalation_due_at(alert, team)
+    if due is None or due > now:
+        return False
+    claimed = Alert.objects.filter(pk=alert.pk, status=Alert.Status.OPEN, escalation_level=0).update(
+        escalation_level=1, escalated_at=now
+    )
+    if not claimed:
+        return False
+    alert.refresh_from_db()
+    targets = escalation_targets(alert=alert, team=team)
+    deliveries = deliveries_create(alert=alert, targets=targets, now=now, level=1)
+    minutes = int((now - alert.opened_at).total_seconds() // 60)
+    AlertEvent.objects.create(
+        alert=alert,
+        kind=AlertEvent.Kind.ESCALATED,
+        at=now,
+        detail=f"Not acknowledged after {minutes} min: sent to {len(deliveries)} recipient channel(s)",
+    )
+    enqueue_deliveries_on_commit(deliveries)
+    return True
+
+
+# Who hears about an alert ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    channel: str
+    recipient: User | None = None
+    address: str = ""
+    not_before: datetime | None = None
+
+
+def team_clinicians(team_id: int):
+    return User.objects.filter(memberships__team_id=team_id, role=User.Role.CLINICIAN, is_active=True).distinct()
+
+
+def preference_for(user: User) -> NotificationPreference:
+    """The stored preference, or the model defaults (unsaved) for a clinician who never set any."""
+    try:
+        return user.notification_pref
+    except NotificationPreference.DoesNotExist:
+        return NotificationPreference(user=user)
+
+
+def severity_at_least(severity: str, minimum: str) -> bool:
+    return SEVERITY_RANK[severity] <= SEVERITY_RANK[minimum]
+
+
+def quiet_until(pref: NotificationPreference, now: datetime) -> datetime | None:
+    """End of the clinician's quiet hours when `now` falls inside them, else None."""
+    if pref.quiet_start is None or pref.quiet_end is None or pref.quiet_start == pref.quiet_end:
+        return None
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(pref.timezone or "UTC")
+    local = now.astimezone(tz)
+    t = local.time().replace(tzinfo=None)
+    start, end = pref.quiet_start, pref.quiet_end
+    inside = (start <= t < end) if start < end else (t >= start or t < end)
+    if not inside:
+        return None
+    end_day = local.date() if t < end else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end if isinstance(end, time) else time(0), tzinfo=tz)
+
+
+def initial_targets(*, alert: Alert, now: datetime) -> list[Target]:
+    """Each clinician of the team: in-app always; email and webhook by their preferences.
+
+    Quiet hours delay email and webhook for anything but urgent alerts; the
+    in-app inbox is never held back.
+    """
+    targets: list[Target] = []
+    clinicians = team_clinicians(alert.patient.care_team_id).select_related("notification_pref").order_by("pk")
+    for user in clinicians:
+        pref = preference_for(user)
+        targets.append(Target(Delivery.Channel.IN_APP, recipient=user))
+        hold = None if alert.severity == Severity.URGENT else quiet_until(pref, now)
+        if pref.email_enabled and user.email and severity_at_least(alert.severity, pref.email_min_severity):
+            targets.append(Target(Delivery.Channel.EMAIL, recipient=user, address=user.email, not_before=hold))
+        if pref.webhook_url and severity_at_least(alert.severity, pref.webhook_min_severity):
+            targets.append(Target(Delivery.Channel.WEBHOOK, recipient=user, address=pref.webhook_url, not_before=hold))
+    return targets
+
+
+def escalation_targets(*, alert: Alert, team: CareTeam) -> list[Target]:
+    """Everyone, regardless of severity filters and quiet hours, plus the team's escalation contact."""
+    targets: list[Target] = []
+    for user in team_clinicians(team.pk).select_related("notification_pref").order_by("pk"):
+        pref = preference_for(user)
+        targets.append(Target(Delivery.Channel.IN_APP, recipient=user))
+        if user.email:
+            targets.append(Target(Delivery.Channel.EMAIL, recipient=user, address=user.email))
+        if pref.webhook_url:
+            targets.append(Target(Delivery.Channel.WEBHOOK, recipient=user, address=pref.webhook_url))
+    if team.escalation_contact_email:
+        targets.append(Target(Delivery.Channel.EMAIL, address=team.escalation_contact_email))
+    if team.escalation_contact_webhook:
+        targets.append(Target(Delivery.Channel.WEBHOOK, address=team.escalation_contact_webhook))
+    return targets
+
+
+def deliveries_create(*, alert: Alert, targets: Iterable[Target], now: datetime, level: int = 0) -> list[Delivery]:
+    rows = [
+        Delivery(
+            alert=alert,
+            recipient=t.recipient,
+            address=t.address,
+            channel=t.channel,
+            escalation_level=level,
+            created_at=now,
+            next_attempt_at=t.not_before or now,
+        )
+        for t in targets
+    ]
+    # The unique constraint backs "never the same message twice"; bulk_create
+    # returns the pks on PostgreSQL and SQLite >= 3.35 alike.
+    Delivery.objects.bulk_create(rows)
+    return rows
+
+
+# Enqueueing -----------------------------------------------------------------
+
+
+def enqueue_deliveries_on_commit(deliveries: Iterable[Delivery]) -> None:
+    """After commit, enqueue the deliveries that are due now.
+
+    A broker failure is logged and swallowed: the alert and its rows are
+    already committed, and the periodic redelivery sweep sends them later.
+    Held rows (quiet hours) wait for the sweep too.
+    """
+    now = timezone.now()
+    ids = [d.pk for d in deliveries if d.pk and d.next_attempt_at <= now]
+    if ids:
+        transaction.on_commit(lambda: enqueue_deliveries(ids))
+
+
+def enqueue_deliveries(ids: list[int]) -> int:
+    """Publish deliver_task for each id; stop at the first broker error. Returns how many were published."""
+    from notifications.tasks import deliver_task
+
+    published = 0
+    for pk in ids:
+        try:
+            deliver_task.apply_async(
+                args=[pk], retry=True, retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+            )
+        except (KombuOperationalError, OSError) as exc:
+            logger.warning(
+                "Broker unavailable, %d deliveries left for the redelivery sweep: %s", len(ids) - published, exc
+            )
+            break
+        published += 1
+    return published

@@ -1,0 +1,123 @@
+"""Celery entry points for sending, redelivering and escalating alerts.
+
+deliver_task claims a Delivery with a conditional update (pending -> sending)
+before it touches the transport, so two copies of the task (a redelivery
+sweep racing the original message, a broker redelivering after a lost ack)
+send once. A temporary failure puts the row back to pending with an
+exponentially growing next_attempt_at and enqueues a retry for that time.
+"""
+
+import logging
+from datetime import datetime, timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.db.models import F, Q
+from django.utils import timezone
+
+from notifications.channels import DeliveryError, channel_for
+from notifications.models import Alert, Delivery
+from notifications.services import alert_escalate, enqueue_deliveries
+from tracker.env import env_int
+
+logger = logging.getLogger(__name__)
+
+# Backoff: base * 2**(attempt-1), capped; tests shrink the base via the environment.
+RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 30)
+RETRY_MAX_SECONDS = 3600
+MAX_ATTEMPTS = 8
+# A row left "sending" longer than a task may run belongs to a dead worker.
+SENDING_LEASE = timedelta(seconds=getattr(settings, "CELERY_TASK_TIME_LIMIT", 300) + 60)
+
+
+def backoff_seconds(attempt: int) -> int:
+    return min(RETRY_BASE_SECONDS * 2 ** max(attempt - 1, 0), RETRY_MAX_SECONDS)
+
+
+def _skip_reason(delivery: Delivery) -> str:
+    alert = delivery.alert
+    if alert.status == Alert.Status.RESOLVED:
+        return "alert resolved before sending"
+    if delivery.escalation_level and alert.status != Alert.Status.OPEN:
+        return "alert acknowledged before the escalation went out"
+    return ""
+
+
+@shared_task(name="notifications.tasks.deliver_task", acks_late=True)
+def deliver_task(delivery_id: int, now: datetime | None = None) -> str:
+    """Send one delivery at most once; returns what happened (for logs and tests)."""
+    now = now or timezone.now()
+    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now).update(
+        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE
+    )
+    if not claimed:
+        return "not-due-or-taken"
+    delivery = Delivery.objects.select_related("alert__patient__care_team", "recipient").get(pk=delivery_id)
+    reason = _skip_reason(delivery)
+    if reason:
+        Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SKIPPED, last_error=reason)
+        return "skipped"
+    try:
+        channel_for(delivery.channel).send(delivery)
+    except DeliveryError as exc:
+        return _failed(delivery, exc, now)
+    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
+        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return "sent"
+
+
+def _failed(delivery: Delivery, exc: DeliveryError, now: datetime) -> str:
+    error = str(exc)[:500]
+    if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
+        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error)
+        logger.error("Delivery %s failed permanently after %s attempt(s): %s", delivery.pk, delivery.attempts, error)
+        return "failed"
+    delay = backoff_seconds(delivery.attempts)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=Delivery.Status.PENDING, last_error=error, next_attempt_at=now + timedelta(seconds=delay)
+    )
+    logger.warning("Delivery %s attempt %s failed, retry in %ss: %s", delivery.pk, delivery.attempts, delay, error)
+    try:
+        deliver_task.apply_async(args=[delivery.pk], countdown=delay)
+    except Exception as publish_error:  # the sweep picks it up when the broker is back
+        logger.warning("Could not enqueue the retry of delivery %s: %s", delivery.pk, publish_error)
+    return "retry"
+
+
+@shared_task(name="notifications.tasks.redeliver_pending_task")
+def redeliver_pending_task(now: datetime | None = None) -> int:
+    """Re-enqueue deliveries that are due: never enqueued (broker down), held by quiet hours,
+    whose retry message was lost, or stuck "sending" past the lease (worker died)."""
+    now = now or timezone.now()
+    # A stuck claim goes back to pending first so deliver_task's claim applies as usual.
+    Delivery.objects.filter(status=Delivery.Status.SENDING, next_attempt_at__lte=now).update(
+        status=Delivery.Status.PENDING
+    )
+    ids = list(
+        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    if ids:
+        published = enqueue_deliveries(ids)
+        logger.info("Re-enqueued %d of %d due deliveries", published, len(ids))
+        return published
+    return 0
+
+
+@shared_task(name="notifications.tasks.escalate_overdue_task")
+def escalate_overdue_task(now: datetime | None = None) -> int:
+    """Escalate open urgent/high alerts past their team's time; returns how many escalated."""
+    now = now or timezone.now()
+    candidates = (
+        Alert.objects.filter(status=Alert.Status.OPEN, escalation_level=0, severity__in=["urgent", "high"])
+        .filter(Q(opened_at__lte=now))
+        .select_related("patient__care_team")
+        .order_by("opened_at")[:500]
+    )
+    escalated = 0
+    for alert in candidates:
+        if alert_escalate(alert=alert, now=now):
+            escalated += 1
+    return escalated
