@@ -2,7 +2,7 @@ import zoneinfo
 
 from django import forms
 
-from patients.models import Patient
+from patients.models import Patient, PatientEvent
 
 
 class EnrolForm(forms.Form):
@@ -31,3 +31,24 @@ class AcceptInvitationForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password_again"):
             self.add_error("password_again", "The two passwords are not the same.")
         return data
+
+
+class PatientEventForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="What happened",
+        choices=[
+            (PatientEvent.Kind.SURGERY, "Surgery"),
+            (PatientEvent.Kind.PHYSIOTHERAPY_START, "Physiotherapy started"),
+            (PatientEvent.Kind.VISIT, "Follow-up visit"),
+            (PatientEvent.Kind.TREATMENT_CHANGE, "Treatment change"),
+            (PatientEvent.Kind.OTHER, "Other"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose what happened.", "invalid_choice": "Choose one of the listed events."},
+    )
+    date = forms.DateField(
+        label="Date",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "Enter the date.", "invalid": "Enter a date like 2026-03-14."},
+    )
+    note = forms.CharField(label="Note (optional)", max_length=300, required=False)

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from patients.models import CareTeam, Invitation, Patient, User
+from patients.models import CareTeam, Invitation, Patient, PatientEvent, User
 
 INVITATION_VALID_FOR = timedelta(days=14)
 
@@ -84,3 +84,16 @@ def invitation_accept(*, code: str, password: str, username: str = "") -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+@transaction.atomic
+def patient_event_add(*, patient: Patient, kind: str, date, created_by: User, note: str = "") -> PatientEvent:
+    """Record a key date (surgery, start of physiotherapy, a visit) on the patient's timeline."""
+    if date and date > patient.local_today():
+        raise ValidationError({"date": "An event cannot be dated in the future."})
+    if date and date < patient.date_of_birth:
+        raise ValidationError({"date": "An event cannot be dated before the patient's birth."})
+    event = PatientEvent(patient=patient, kind=kind, date=date, note=(note or "").strip(), created_by=created_by)
+    event.full_clean()
+    event.save()
+    return event

@@ -1,11 +1,12 @@
+from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from patients.access import care_team_required, get_patient_for, teams_of
-from patients.forms import AcceptInvitationForm, EnrolForm
+from patients.forms import AcceptInvitationForm, EnrolForm, PatientEventForm
 from patients.selectors import team_patient_list
-from patients.services import patient_enrol
+from patients.services import patient_enrol, patient_event_add
 
 
 @care_team_required
@@ -62,3 +63,21 @@ def join(request, code: str = ""):
             return redirect("checkin")
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/join.html", {"form": form}, status=status)
+
+
+@care_team_required
+def event_add(request, pk: int):
+    patient = get_patient_for(request.user, pk)
+    form = PatientEventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = patient_event_add(patient=patient, created_by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, f"{event.get_kind_display()} on {event.date:%d %b %Y} added.")
+            return redirect("patient_detail", pk=patient.pk)
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "patient": patient, "events": patient.events.order_by("-date")}
+    return render(request, "patients/event_form.html", context, status=status)
