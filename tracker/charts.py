@@ -1,0 +1,345 @@
+"""Plotly figures built from `tracker.trends.trend_series` data, and the patient's plain-words summary.
+
+Pure: these take the plain dict of trend_series (no database), so the figure
+data can be tested directly. Every trace carries `meta={"panel", "kind"}`
+naming what it draws; the tests and charts.js rely on nothing else.
+The browser gets the figure as JSON and draws it with the vendored
+plotly.js basic bundle (scatter traces and layout shapes only).
+"""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date, datetime, timedelta
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from tracker.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, TOTAL_MAX
+
+# Clinically meaningful change (CLINICAL.md): 2 points of the mJOA total, and
+# our sustained single-domain decline thresholds for the subscores.
+MCID = {"total": 2.0, "fine_motor": 2.0, "gait": 2.0, "sensation": 1.0, "bladder": 1.0}
+PANELS = ("total", *DOMAIN_KEYS)
+PANEL_MAX = {"total": TOTAL_MAX, **{k: DOMAIN_BY_KEY[k].max_score for k in DOMAIN_KEYS}}
+PANEL_TITLES = {"total": f"Total (mJOA, 0-{TOTAL_MAX})"} | {
+    k: f"{DOMAIN_BY_KEY[k].label} (0-{DOMAIN_BY_KEY[k].max_score})" for k in DOMAIN_KEYS
+}
+RED_FLAG_LABELS = {
+    "rf_bladder_bowel": "bladder/bowel control",
+    "rf_saddle_numbness": "saddle numbness",
+    "rf_weakness": "sudden weakness",
+    "rf_fall_injury": "fall or neck injury",
+    "rf_breathing": "difficulty breathing",
+}
+SEVERITY_COLOURS = {"urgent": "#b00020", "high": "#d35400", "moderate": "#b7950b", "low": "#5d6d7e"}
+EVENT_COLOURS = {"surgery": "#6c3483", "physiotherapy_start": "#117a65", "visit": "#1f618d"}
+DAILY = "#7f8c9a"
+SMOOTH = "#0b5cad"
+BASELINE = "#17663a"
+RED = "#b00020"
+
+
+def _meta(panel: str, kind: str) -> dict:
+    return {"panel": panel, "kind": kind}
+
+
+def _day_edges(day: str) -> tuple[str, str]:
+    d = date.fromisoformat(day)
+    start = datetime(d.year, d.month, d.day) - timedelta(hours=12)
+    return start.isoformat(sep=" "), (start + timedelta(days=1)).isoformat(sep=" ")
+
+
+def _baseline_traces(data: dict, panel: str, *, show_legend: bool, band: bool = True) -> list[go.Scatter]:
+    """The baseline as one line (segments split by None) and a +/- MCID band."""
+    line_x, line_y, band_x, band_y, hover = [], [], [], [], []
+    mcid = MCID[panel]
+    for seg in data["baselines"]:
+        value = seg[panel]
+        line_x += [seg["from"], seg["to"], None]
+        line_y += [value, value, None]
+        hover += [f"Baseline {value:g} from {seg['effective_from']} ({seg['method']})"] * 2 + [None]
+        band_x += [seg["from"], seg["to"], seg["to"], seg["from"], seg["from"], None]
+        band_y += [value - mcid, value - mcid, value + mcid, value + mcid, value - mcid, None]
+    traces = []
+    if band:
+        traces.append(
+            go.Scatter(
+                x=band_x,
+                y=band_y,
+                mode="lines",
+                fill="toself",
+                fillcolor="rgba(23, 102, 58, 0.12)",
+                line={"width": 0},
+                hoverinfo="skip",
+                name=f"Baseline ± {mcid:g} (MCID)",
+                legendgroup="band",
+                showlegend=show_legend,
+                meta=_meta(panel, "band"),
+            )
+        )
+    traces.append(
+        go.Scatter(
+            x=line_x,
+            y=line_y,
+            mode="lines",
+            line={"color": BASELINE, "width": 2, "dash": "dash"},
+            hovertext=hover,
+            hoverinfo="text",
+            name="Baseline",
+            legendgroup="baseline",
+            showlegend=show_legend,
+            meta=_meta(panel, "baseline"),
+        )
+    )
+    return traces
+
+
+def _value_on(data: dict, panel: str, day: str) -> float | None:
+    try:
+        return data["series"][panel][data["dates"].index(day)]
+    except ValueError:
+        return None
+
+
+def _alert_trace(data: dict, panel: str, *, show_legend: bool) -> go.Scatter | None:
+    alerts = [a for a in data["alerts"] if panel == "total" or panel in a["domains"]]
+    if not alerts:
+        return None
+    xs, ys, texts, colours = [], [], [], []
+    for a in alerts:
+        y = _value_on(data, panel, a["date"])
+        if y is None:  # an alert on a day without a check-in (missed check-ins) sits on the axis
+            y = 0
+        xs.append(a["date"])
+        ys.append(y)
+        state = a["status"] + (f", {a['outcome'].replace('_', ' ')}" if a["outcome"] else "")
+        texts.append(
+            f"<b>{a['severity'].title()} alert: {a['rule'].replace('_', ' ')}</b> ({state})<br>{a['evidence']}"
+        )
+        colours.append(SEVERITY_COLOURS.get(a["severity"], RED))
+    return go.Scatter(
+        x=xs,
+        y=ys,
+        mode="markers",
+        marker={"symbol": "triangle-down", "size": 14, "color": colours, "line": {"color": "#fff", "width": 1}},
+        hovertext=texts,
+        hoverinfo="text",
+        name="Alert",
+        legendgroup="alert",
+        showlegend=show_legend,
+        meta=_meta(panel, "alert"),
+    )
+
+
+def _red_flag_trace(data: dict) -> go.Scatter | None:
+    days = data["red_flag_days"]
+    if not days:
+        return None
+    return go.Scatter(
+        x=[d["date"] for d in days],
+        y=[d["total"] for d in days],
+        mode="markers",
+        marker={"symbol": "x", "size": 13, "color": RED, "line": {"color": RED, "width": 2}},
+        hovertext=[
+            f"<b>Red flag {d['date']}</b><br>{', '.join(RED_FLAG_LABELS.get(f, f) for f in d['flags'])}" for d in days
+        ],
+        hoverinfo="text",
+        name="Red flag",
+        meta=_meta("total", "red_flag"),
+    )
+
+
+def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
+    """One panel for the total and one per domain, sharing the date axis."""
+    fig = make_subplots(
+        rows=len(PANELS),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.04,
+        row_heights=[0.32] + [0.17] * len(DOMAIN_KEYS),
+        subplot_titles=[PANEL_TITLES[p] for p in PANELS],
+    )
+    for row, panel in enumerate(PANELS, start=1):
+        first = row == 1
+        for trace in _baseline_traces(data, panel, show_legend=first):
+            fig.add_trace(trace, row=row, col=1)
+        fig.add_trace(
+            go.Scatter(
+                x=data["dates"],
+                y=data["series"][panel],
+                mode="markers",
+                marker={"color": DAILY, "size": 6},
+                name="Daily check-in",
+                legendgroup="daily",
+                showlegend=first,
+                hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>",
+                meta=_meta(panel, "daily"),
+            ),
+            row=row,
+            col=1,
+        )
+        fig.add_trace(
+            go.Scatter(
+                x=data["dates"],
+                y=data["smoothed"][panel],
+                mode="lines",
+                line={"color": SMOOTH, "width": 2.5},
+                name=f"Median of {data['smooth_window']} check-ins",
+                legendgroup="smoothed",
+                showlegend=first,
+                hovertemplate="%{x|%d %b %Y}: median %{y}<extra></extra>",
+                meta=_meta(panel, "smoothed"),
+            ),
+            row=row,
+            col=1,
+        )
+        alert = _alert_trace(data, panel, show_legend=first)
+        if alert is not None:
+            fig.add_trace(alert, row=row, col=1)
+        top = PANEL_MAX[panel]
+        fig.update_yaxes(range=[-0.5, top + 0.5], fixedrange=True, row=row, col=1)
+    red = _red_flag_trace(data)
+    if red is not None:
+        fig.add_trace(red, row=1, col=1)
+    _add_day_marks(fig, data)
+    fig.update_xaxes(range=[_day_edges(data["start"])[0], _day_edges(data["end"])[1]], type="date")
+    fig.update_layout(
+        height=height,
+        margin={"l": 40, "r": 10, "t": 60, "b": 30},
+        legend={"orientation": "h", "y": 1.06, "x": 0, "font": {"size": 11}},
+        hovermode="closest",
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        font={"family": "system-ui, sans-serif", "size": 12},
+        meta={"start": data["start"], "end": data["end"]},
+    )
+    fig.update_xaxes(showgrid=True, gridcolor="#e6eaee")
+    fig.update_yaxes(showgrid=True, gridcolor="#e6eaee", zeroline=False)
+    return fig
+
+
+def _add_day_marks(fig: go.Figure, data: dict) -> None:
+    """Events as vertical lines through every panel; red-flag days as a red column."""
+    for e in data["events"]:
+        colour = EVENT_COLOURS.get(e["kind"], "#555f6b")
+        fig.add_shape(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=e["date"],
+            x1=e["date"],
+            y0=0,
+            y1=1,
+            line={"color": colour, "width": 2, "dash": "dot"},
+            name=f"event:{e['kind']}",
+        )
+        fig.add_annotation(
+            x=e["date"],
+            xref="x",
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            text=e["label"],
+            showarrow=False,
+            font={"color": colour, "size": 11},
+            hovertext=e["note"] or e["label"],
+            name=f"event:{e['kind']}",
+        )
+    for d in data["red_flag_days"]:
+        x0, x1 = _day_edges(d["date"])
+        fig.add_shape(
+            type="rect",
+            xref="x",
+            yref="paper",
+            x0=x0,
+            x1=x1,
+            y0=0,
+            y1=1,
+            fillcolor="rgba(176, 0, 32, 0.15)",
+            line={"width": 0},
+            layer="below",
+            name="red_flag_day",
+        )
+
+
+def patient_figure(data: dict, *, height: int = 300) -> go.Figure:
+    """The patient's own chart: their total over time and their baseline, nothing else."""
+    fig = go.Figure()
+    for trace in _baseline_traces(data, "total", show_legend=True, band=False):
+        trace.name = "Your starting level"
+        fig.add_trace(trace)
+    fig.add_trace(
+        go.Scatter(
+            x=data["dates"],
+            y=data["series"]["total"],
+            mode="markers",
+            marker={"color": DAILY, "size": 8},
+            name="Each day",
+            hovertemplate="%{x|%d %b}: %{y} of 18<extra></extra>",
+            meta=_meta("total", "daily"),
+        )
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=data["dates"],
+            y=data["smoothed"]["total"],
+            mode="lines",
+            line={"color": SMOOTH, "width": 4},
+            name="Your usual level",
+            hovertemplate="%{x|%d %b}: usually %{y} of 18<extra></extra>",
+            meta=_meta("total", "smoothed"),
+        )
+    )
+    fig.update_yaxes(range=[-0.5, TOTAL_MAX + 0.5], fixedrange=True, title_text="Score (18 is normal)")
+    fig.update_xaxes(fixedrange=True, type="date")
+    fig.update_layout(
+        height=height,
+        margin={"l": 50, "r": 10, "t": 10, "b": 30},
+        legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"size": 14}},
+        font={"family": "system-ui, sans-serif", "size": 14},
+        plot_bgcolor="#fff",
+        paper_bgcolor="#fff",
+        dragmode=False,
+    )
+    return fig
+
+
+def figure_json(fig: go.Figure) -> str:
+    """The figure as JSON safe to place inside a <script type="application/json"> element."""
+    return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def recent_level(values: list[float], window: int = 7) -> float | None:
+    """The patient's current level: the median of their last `window` check-ins."""
+    if not values:
+        return None
+    return float(statistics.median(values[-window:]))
+
+
+def progress_summary(*, latest: float | None, baseline: float | None, team_told: bool = False) -> dict:
+    """Plain words for a patient comparing their recent level with their baseline.
+
+    Steps follow the mJOA's minimal clinically important difference (2
+    points); less than a point either way is "about the same".
+    """
+    if latest is None or baseline is None:
+        return {
+            "level": "unknown",
+            "text": "Your chart fills in as you check in. After your first week or two we can compare.",
+        }
+    change = latest - baseline
+    if change >= MCID["total"]:
+        return {"level": "better", "text": "Better than when you started."}
+    if change >= 1:
+        return {"level": "better", "text": "A little better than when you started."}
+    if change > -1:
+        return {"level": "same", "text": "About the same as when you started."}
+    if change > -MCID["total"]:
+        return {"level": "lower", "text": "A little lower than when you started."}
+    if team_told:
+        return {"level": "lower", "text": "Lower than when you started. Your care team has been told."}
+    return {
+        "level": "lower",
+        "text": "Lower than when you started. Your care team can see this too. If you are worried, call the clinic.",
+    }
