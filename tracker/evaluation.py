@@ -1,18 +1,100 @@
-"""Connects check-ins to progression detection.
+"""Connects stored check-ins, baselines and alerts to the detection rules.
 
-Red flags open their urgent alert inside the request, before the page
-answers; everything else is evaluated by a Celery task after commit.
+The rules themselves (``tracker.rules.PatientDetector``) are pure Python. This
+module feeds them from the database and turns what they report into alert
+rows, for three callers that must agree with each other and with the offline
+replay:
+
+* ``after_checkin_saved`` (inside the check-in request): a red flag opens its
+  urgent alert before the page answers; everything else is handed to
+  ``evaluate_patient_task`` after the transaction commits;
+* ``evaluate_patients(ids)`` (the tasks and the nightly sweep): loads a batch
+  of patients with a fixed number of queries, feeds each detector only the
+  check-ins after ``Patient.evaluated_through``, applies the events and saves
+  the detector state back with one bulk update;
+* the baseline services, which rebuild one patient's detector from the whole
+  history after a re-baseline.
+
+Idempotency: alerts are opened and closed only through
+``notifications.services``; a partial unique constraint allows one unresolved
+alert per patient and rule, and an alert already recorded for the same rule
+and day (even if a clinician has resolved it since) is never opened again, so
+running an evaluation twice, or rebuilding a detector from the whole history,
+creates nothing twice. See docs/detection-operations.md.
 """
 
-from django.db import transaction
+from __future__ import annotations
 
-from notifications.models import Severity
-from notifications.services import alert_open
-from tracker.models import CheckIn
+import logging
+import zoneinfo
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date as date_type
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.models import Alert, Severity
+from notifications.services import alert_close_automatically, alert_open
+from patients.models import CareTeam, Patient
+from tracker.models import Baseline, CheckIn
+from tracker.rules import (
+    CHECKED_IN,
+    CLOSED,
+    OPENED,
+    REBASELINED,
+    RECOVERED,
+    Event,
+    PatientDetector,
+    RuleConfig,
+)
+from tracker.rules import Baseline as RuleBaseline
+from tracker.rules import DayScore as RuleDay
+
+logger = logging.getLogger(__name__)
+
+# How a detector's reason for closing maps onto the alert's recorded outcome.
+_OUTCOME_FOR_REASON = {
+    RECOVERED: Alert.Outcome.RECOVERED,
+    CHECKED_IN: Alert.Outcome.RECOVERED,
+    REBASELINED: Alert.Outcome.REBASELINED,
+}
+
+_CHECKIN_COLUMNS = ("patient_id", "date", "fine_motor", "gait", "sensation", "bladder", "red_flag")
+
+
+# ----- configuration ---------------------------------------------------------
+
+
+def rule_config_for_team(team: CareTeam | None) -> RuleConfig:
+    """Settings' MYELOTRACK_RULES with the care team's overrides on top.
+
+    A bad override must not silence a whole nightly batch: it is logged and
+    the team's patients are evaluated with the site thresholds.
+    """
+    base = dict(getattr(settings, "MYELOTRACK_RULES", {}) or {})
+    overrides = dict(team.rule_overrides or {}) if team is not None else {}
+    try:
+        return RuleConfig.from_dict({**base, **overrides})
+    except (TypeError, ValueError):
+        logger.exception("Invalid rule_overrides for care team %s; using the site thresholds", team and team.pk)
+        return RuleConfig.from_dict(base)
+
+
+def rule_config_for(patient: Patient) -> RuleConfig:
+    return rule_config_for_team(patient.care_team)
+
+
+# ----- the check-in request --------------------------------------------------
 
 
 def after_checkin_saved(checkin: CheckIn) -> None:
+    """Called by checkin_submit inside its transaction, for every save."""
     if checkin.red_flag:
+        # Urgent and same-day: made inside the request, not left to a worker.
         alert_open(
             patient=checkin.patient,
             rule="red_flag",
@@ -21,10 +103,32 @@ def after_checkin_saved(checkin: CheckIn) -> None:
             evidence=red_flag_evidence(checkin),
             evidence_data={"red_flags": checkin.red_flags_answered_yes, "date": checkin.date.isoformat()},
         )
+    # A check-in for a day the detector has already seen (a same-day
+    # resubmission, a late entry) cannot be fed incrementally: drop the state
+    # in this same transaction so that whichever evaluation comes next, the
+    # task or the nightly sweep, rebuilds the detector from the whole history.
+    Patient.objects.filter(pk=checkin.patient_id, evaluated_through__gte=checkin.date).update(
+        detector_state={}, evaluated_through=None
+    )
+    patient_id = checkin.patient_id
+    transaction.on_commit(lambda: enqueue_evaluation(patient_id))
+
+
+def enqueue_evaluation(patient_id: int) -> bool:
+    """Queue one patient's evaluation; a broker outage is logged, not raised.
+
+    The check-in is already committed when this runs. If Redis is down the
+    patient still gets evaluated: the nightly sweep reads every check-in after
+    ``evaluated_through``, so nothing is lost, only later.
+    """
     from tracker.tasks import evaluate_patient_task
 
-    patient_id = checkin.patient_id
-    transaction.on_commit(lambda: evaluate_patient_task.delay(patient_id))
+    try:
+        evaluate_patient_task.delay(patient_id)
+    except Exception:  # kombu raises several types for a broker that is down
+        logger.exception("Could not queue evaluate_patient_task(%s); the nightly sweep will catch up", patient_id)
+        return False
+    return True
 
 
 def red_flag_evidence(checkin: CheckIn) -> str:
@@ -39,3 +143,255 @@ def red_flag_evidence(checkin: CheckIn) -> str:
     }
     said = [labels[f.key] for f in RED_FLAGS if getattr(checkin, f.key)]
     return f"Red flag on {checkin.date:%d %b}: {', '.join(said)}"
+
+
+# ----- batch evaluation ------------------------------------------------------
+
+
+@dataclass
+class EvaluationResult:
+    patients: int = 0
+    checkins: int = 0
+    rebuilt: int = 0
+    opened: int = 0
+    closed: int = 0
+    baselines_created: int = 0
+
+
+def day_from_checkin(checkin: CheckIn) -> RuleDay:
+    return RuleDay(
+        checkin.date, checkin.fine_motor, checkin.gait, checkin.sensation, checkin.bladder, bool(checkin.red_flag)
+    )
+
+
+def rebuild_detector(
+    config: RuleConfig, days: list[RuleDay], baseline_changes: list[Baseline]
+) -> tuple[PatientDetector, list[Event]]:
+    """A detector fed the whole history, with the clinicians' baselines applied on their dates.
+
+    With no re-baseline or hand-set baseline this is exactly
+    ``tracker.rules.replay_patient``: the same detector fed the same days.
+    ``baseline_changes`` are the non-automatic Baseline rows, oldest first.
+    """
+    det = PatientDetector(config)
+    events: list[Event] = []
+    pending = sorted(baseline_changes, key=lambda b: (b.effective_from, b.set_at or timezone.now(), b.pk or 0))
+    i = 0
+    for day in days:
+        while i < len(pending) and pending[i].effective_from <= day.date:
+            events.extend(_apply_baseline_change(det, pending[i]))
+            i += 1
+        events.extend(det.feed(day))
+    for change in pending[i:]:
+        events.extend(_apply_baseline_change(det, change))
+    return det, events
+
+
+def _apply_baseline_change(det: PatientDetector, row: Baseline) -> list[Event]:
+    if row.method == Baseline.Method.MANUAL:
+        return det.set_baseline(
+            RuleBaseline.by_hand(
+                fine_motor=row.fine_motor, gait=row.gait, sensation=row.sensation, bladder=row.bladder
+            ),
+            row.effective_from,
+        )
+    # Re-baselined from a date: the detector builds the baseline from the
+    # check-ins fed from that date on, as it did for the first one.
+    return det.rebaseline(row.effective_from, [])
+
+
+def _tick_day(patient: Patient, now, zones: dict) -> date_type:
+    """Yesterday in the patient's own time zone: the last day that is over."""
+    tz = zones.get(patient.timezone)
+    if tz is None:
+        tz = zones[patient.timezone] = zoneinfo.ZoneInfo(patient.timezone)
+    return now.astimezone(tz).date() - timedelta(days=1)
+
+
+def evaluate_patients(
+    patient_ids, *, tick: bool = False, rebuild: bool = False, now=None, result: EvaluationResult | None = None
+) -> EvaluationResult:
+    """Evaluate a batch of patients with a fixed number of queries.
+
+    Reads: the patients (locked, so a check-in task and a sweep batch for the
+    same patient take turns), their check-ins after ``evaluated_through``,
+    their baselines, their unresolved alerts, and the alerts already recorded
+    for the (rule, day) pairs the detectors report. Writes: the alerts through
+    the notifications services, new automatic baselines with one bulk insert,
+    and the detector states with one bulk update.
+
+    ``tick`` runs the missed check-ins check as of each patient's yesterday
+    (the nightly sweep). ``rebuild`` ignores saved state and replays the whole
+    history (the baseline services).
+    """
+    result = result or EvaluationResult()
+    now = now or timezone.now()
+    ids = sorted({int(pk) for pk in patient_ids})
+    if not ids:
+        return result
+    with transaction.atomic():
+        patients = list(
+            Patient.objects.select_for_update(of=("self",))
+            .filter(pk__in=ids)
+            .select_related("care_team")
+            .order_by("pk")
+        )
+        if not patients:
+            return result
+        full = {p.pk for p in patients if rebuild or not p.detector_state or p.evaluated_through is None}
+        days_by_patient = _load_days(patients, full)
+        baselines_by_patient: dict[int, list[Baseline]] = defaultdict(list)
+        for row in Baseline.objects.filter(patient_id__in=ids).order_by("patient_id", "effective_from", "set_at", "pk"):
+            baselines_by_patient[row.patient_id].append(row)
+        unresolved: dict[int, dict[str, Alert]] = defaultdict(dict)
+        for alert in Alert.objects.filter(patient_id__in=ids).exclude(status=Alert.Status.RESOLVED):
+            unresolved[alert.patient_id][alert.rule] = alert
+
+        configs: dict[int, RuleConfig] = {}
+        zones: dict = {}
+        detectors: dict[int, PatientDetector] = {}
+        events_by_patient: dict[int, list[Event]] = {}
+        for patient in patients:
+            team_id = patient.care_team_id
+            config = configs.get(team_id)
+            if config is None:
+                config = configs[team_id] = rule_config_for_team(patient.care_team)
+            days = days_by_patient.get(patient.pk, [])
+            result.checkins += len(days)
+            if patient.pk in full:
+                result.rebuilt += 1
+                changes = [b for b in baselines_by_patient.get(patient.pk, []) if b.method != Baseline.Method.AUTOMATIC]
+                det, events = rebuild_detector(config, days, changes)
+            else:
+                det = PatientDetector.from_dict(patient.detector_state, config)
+                # A clinician may have resolved an alert the detector still
+                # counts as open: tell it, as replay's clinician close does.
+                _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
+                events = []
+                feed = det.feed
+                last = det.last_date
+                for day in days:
+                    if last is None or day.date > last:
+                        events.extend(feed(day))
+            if tick and det.last_date is not None:
+                events.extend(det.tick(_tick_day(patient, now, zones)))
+            detectors[patient.pk] = det
+            if events:
+                events_by_patient[patient.pk] = events
+
+        _apply_events(patients, events_by_patient, unresolved, result)
+
+        new_baselines = []
+        for patient in patients:
+            det = detectors[patient.pk]
+            _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
+            if det.baseline is not None and not baselines_by_patient.get(patient.pk):
+                new_baselines.append(_automatic_baseline_row(patient, det.baseline))
+            patient.detector_state = det.to_dict()
+            patient.evaluated_through = det.last_date
+        if new_baselines:
+            Baseline.objects.bulk_create(new_baselines)
+            result.baselines_created += len(new_baselines)
+        Patient.objects.bulk_update(patients, ["detector_state", "evaluated_through"])
+        result.patients += len(patients)
+    return result
+
+
+def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDay]]:
+    """One query: every check-in of the rebuilt patients, the new ones of the others.
+
+    The others are read from the lowest watermark in the batch (in steady
+    state every patient's is yesterday) and trimmed per patient here, which
+    keeps the query a plain range scan of the (patient, date) unique index.
+    """
+    qs = CheckIn.objects.filter(patient_id__in=[p.pk for p in patients])
+    watermarks = {p.pk: p.evaluated_through for p in patients if p.pk not in full}
+    if not full:
+        qs = qs.filter(date__gt=min(watermarks.values()))
+    elif watermarks:
+        qs = qs.filter(Q(patient_id__in=list(full)) | Q(date__gt=min(watermarks.values())))
+    by_patient: dict[int, list[RuleDay]] = defaultdict(list)
+    for pid, day, fm, g, s, b, rf in (
+        qs.order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS).iterator(chunk_size=20000)
+    ):
+        mark = watermarks.get(pid)
+        if mark is not None and day <= mark:
+            continue
+        by_patient[pid].append(RuleDay(day, fm, g, s, b, rf))
+    return by_patient
+
+
+def _sync_closed_by_clinician(det: PatientDetector, unresolved: dict[str, Alert], when: date_type | None) -> None:
+    when = when or timezone.localdate()
+    for rule in det.open_rules:
+        if rule not in unresolved:
+            det.close(rule, when)
+
+
+def _apply_events(
+    patients: list[Patient],
+    events_by_patient: dict[int, list[Event]],
+    unresolved: dict[int, dict[str, Alert]],
+    result: EvaluationResult,
+) -> None:
+    """Turn detector events into alert rows, in each patient's order of events."""
+    if not events_by_patient:
+        return
+    opened = [(pid, ev) for pid, events in events_by_patient.items() for ev in events if ev.kind == OPENED]
+    recorded: set[tuple[int, str, date_type]] = set()
+    if opened:
+        # An episode already recorded for this rule and day, even one a
+        # clinician has resolved since, is the same episode: never again.
+        rows = Alert.objects.filter(
+            patient_id__in={pid for pid, _ in opened},
+            rule__in={ev.rule for _, ev in opened},
+            date__in={ev.date for _, ev in opened},
+        ).values_list("patient_id", "rule", "date")
+        recorded = set(rows)
+    by_pk = {p.pk: p for p in patients}
+    for pid, events in events_by_patient.items():
+        patient = by_pk[pid]
+        open_now = unresolved[pid]
+        for ev in events:
+            if ev.kind == OPENED:
+                key = (pid, ev.rule, ev.date)
+                if key in recorded:
+                    continue
+                alert, created = alert_open(
+                    patient=patient,
+                    rule=ev.rule,
+                    severity=ev.severity,
+                    date=ev.date,
+                    evidence=ev.evidence,
+                    evidence_data=ev.evidence_data,
+                )
+                recorded.add(key)
+                open_now[ev.rule] = alert
+                result.opened += int(created)
+            elif ev.kind == CLOSED:
+                outcome = _OUTCOME_FOR_REASON.get(ev.reason)
+                alert = open_now.get(ev.rule)
+                # Only an episode that began on or before the evidence of
+                # recovery: a rebuilt history must not close a later episode.
+                if outcome is None or alert is None or alert.date > ev.date:
+                    continue
+                if alert_close_automatically(alert=alert, outcome=outcome, detail=ev.evidence):
+                    result.closed += 1
+                del open_now[ev.rule]
+
+
+def _automatic_baseline_row(patient: Patient, baseline: RuleBaseline) -> Baseline:
+    return Baseline(
+        patient=patient,
+        method=Baseline.Method.AUTOMATIC,
+        fine_motor=baseline.fine_motor,
+        gait=baseline.gait,
+        sensation=baseline.sensation,
+        bladder=baseline.bladder,
+        total=baseline.total,
+        effective_from=baseline.first_date,
+        source_from=baseline.first_date,
+        source_to=baseline.last_date,
+        source_count=baseline.checkins,
+        reason="Median of the first check-ins",
+    )

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from patients.models import Patient
-from tracker.models import CheckIn, CheckInRevision
+from tracker.models import Baseline, CheckIn, CheckInRevision
 from tracker.scales import DOMAIN_KEYS, NUMBNESS_LOCATIONS, RED_FLAG_KEYS
 
 ANSWER_FIELDS = (*DOMAIN_KEYS, *RED_FLAG_KEYS, "numbness", "numbness_locations", "neck_pain", "note")
@@ -61,3 +61,191 @@ def checkin_submit(*, patient: Patient, answers: dict, date: date_type | None = 
 
     after_checkin_saved(checkin)
     return checkin, created
+
+
+# ----- baselines -------------------------------------------------------------
+# A baseline row is never changed or deleted: a new row supersedes the last
+# (the current one is the latest effective_from), so the history of who set
+# which baseline, when, and from which check-ins stays readable.
+
+
+def _lock_patient(patient: Patient) -> Patient:
+    # Taking turns with evaluate_patients, which locks the same row.
+    return Patient.objects.select_for_update().select_related("care_team").get(pk=patient.pk)
+
+
+def _days_from(patient: Patient, start: date_type | None = None):
+    from tracker.evaluation import day_from_checkin
+
+    qs = CheckIn.objects.filter(patient=patient).order_by("date")
+    if start is not None:
+        qs = qs.filter(date__gte=start)
+    return [day_from_checkin(c) for c in qs]
+
+
+def _close_decline_alerts_for_rebaseline(patient: Patient, baseline: Baseline) -> int:
+    from notifications.models import Alert
+    from notifications.services import alert_close_automatically
+    from tracker.rules import DECLINE_RULES
+
+    detail = f"New baseline from {baseline.effective_from:%d %b %Y}: total {baseline.total:g}"
+    closed = 0
+    unresolved = Alert.objects.filter(patient=patient, rule__in=sorted(DECLINE_RULES)).exclude(
+        status=Alert.Status.RESOLVED
+    )
+    for alert in unresolved:
+        closed += alert_close_automatically(alert=alert, outcome=Alert.Outcome.REBASELINED, detail=detail)
+    return closed
+
+
+def _after_new_baseline(patient: Patient, baseline: Baseline) -> None:
+    """Close open decline episodes and re-arm the rules from the new baseline."""
+    from tracker.evaluation import evaluate_patients
+
+    _close_decline_alerts_for_rebaseline(patient, baseline)
+    # The detector is rebuilt from the whole history with every baseline on
+    # its date, so the check-ins since the new one are judged against it.
+    evaluate_patients([patient.pk], rebuild=True)
+
+
+@transaction.atomic
+def baseline_compute_initial(*, patient: Patient) -> Baseline | None:
+    """The automatic baseline: median of the first N check-ins within M days.
+
+    Returns the patient's current baseline if one exists already (nothing
+    is recomputed), the new automatic one, or None while there are not
+    enough check-ins yet.
+    """
+    from tracker.evaluation import rule_config_for
+    from tracker.rules import compute_baseline
+
+    patient = _lock_patient(patient)
+    current = Baseline.objects.filter(patient=patient).order_by("-effective_from", "-set_at").first()
+    if current is not None:
+        return current
+    found = compute_baseline(_days_from(patient), rule_config_for(patient))
+    if found is None:
+        return None
+    baseline = Baseline(
+        patient=patient,
+        method=Baseline.Method.AUTOMATIC,
+        fine_motor=found.fine_motor,
+        gait=found.gait,
+        sensation=found.sensation,
+        bladder=found.bladder,
+        total=found.total,
+        effective_from=found.first_date,
+        source_from=found.first_date,
+        source_to=found.last_date,
+        source_count=found.checkins,
+        reason="Median of the first check-ins",
+    )
+    baseline.full_clean()
+    baseline.save()
+    return baseline
+
+
+@transaction.atomic
+def baseline_reset(*, patient: Patient, from_date: date_type, user, reason: str = "") -> Baseline:
+    """Re-baseline from a date (after surgery, a change of treatment).
+
+    The new baseline is the median of the first N check-ins from that date
+    (within M days, as for the first baseline). Open decline alerts close as
+    re-baselined and the rules re-arm. Raises ValidationError naming
+    ``from_date`` when there are not enough check-ins from that date.
+    """
+    from tracker.evaluation import rule_config_for
+    from tracker.rules import compute_baseline
+
+    if not isinstance(from_date, date_type):
+        raise ValidationError({"from_date": "Give the date as YYYY-MM-DD."})
+    if from_date > patient.local_today():
+        raise ValidationError({"from_date": "The date cannot be in the future."})
+    patient = _lock_patient(patient)
+    config = rule_config_for(patient)
+    days = _days_from(patient, from_date)
+    found = compute_baseline(days, config, start=from_date)
+    if found is None:
+        raise ValidationError(
+            {
+                "from_date": (
+                    f"Not enough check-ins from {from_date:%d %b %Y}: a baseline needs {config.baseline_checkins} "
+                    f"within {config.baseline_days} days, and there are {len(days)} since then."
+                )
+            }
+        )
+    baseline = Baseline(
+        patient=patient,
+        method=Baseline.Method.REBASELINE,
+        fine_motor=found.fine_motor,
+        gait=found.gait,
+        sensation=found.sensation,
+        bladder=found.bladder,
+        total=found.total,
+        effective_from=from_date,
+        source_from=found.first_date,
+        source_to=found.last_date,
+        source_count=found.checkins,
+        set_by=user,
+        reason=reason or "",
+    )
+    baseline.full_clean()
+    baseline.save()
+    _after_new_baseline(patient, baseline)
+    return baseline
+
+
+@transaction.atomic
+def baseline_set_manual(
+    *, patient: Patient, user, scores: dict, effective_from: date_type, reason: str = ""
+) -> Baseline:
+    """A baseline typed in by a clinician (for example from a clinic mJOA).
+
+    ``scores`` holds the four domains (fine_motor, gait, sensation, bladder);
+    halves are allowed, as medians give them. The total is their sum.
+    """
+    from tracker.scales import DOMAIN_BY_KEY
+
+    errors: dict[str, str] = {}
+    if not isinstance(scores, dict):
+        raise ValidationError({"scores": "Give the four domain scores."})
+    for key in sorted(set(scores) - set(DOMAIN_KEYS)):
+        errors[key] = "Unknown domain."
+    values: dict[str, float] = {}
+    for key in DOMAIN_KEYS:
+        top = DOMAIN_BY_KEY[key].max_score
+        raw = scores.get(key)
+        try:
+            if raw is None or raw == "" or isinstance(raw, bool):
+                raise TypeError
+            value = float(raw)
+        except (TypeError, ValueError):
+            errors[key] = f"Give a score from 0 to {top}."
+            continue
+        if not 0 <= value <= top or (value * 2) != int(value * 2):
+            errors[key] = f"Give a score from 0 to {top} (whole or half points)."
+            continue
+        values[key] = value
+    if not isinstance(effective_from, date_type):
+        errors["effective_from"] = "Give the date as YYYY-MM-DD."
+    elif effective_from > patient.local_today():
+        errors["effective_from"] = "The date cannot be in the future."
+    if errors:
+        raise ValidationError(errors)
+    patient = _lock_patient(patient)
+    baseline = Baseline(
+        patient=patient,
+        method=Baseline.Method.MANUAL,
+        total=sum(values.values()),
+        effective_from=effective_from,
+        source_from=None,
+        source_to=None,
+        source_count=0,
+        set_by=user,
+        reason=reason or "",
+        **values,
+    )
+    baseline.full_clean()
+    baseline.save()
+    _after_new_baseline(patient, baseline)
+    return baseline
