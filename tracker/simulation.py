@@ -17,9 +17,10 @@ that level plus noise, rounded and clipped to the scale:
 * missed days (each patient has their own adherence), gaps of days to two
   weeks, red flags (after a fall with a step drop, and rare spurious ones).
 
-``noise`` multiplies the day-to-day noise and the slow wobble: noise 1 gives
-a day-to-day SD of the total of about 0.9 point, noise 2 about 1.5, the
-spread studies of the self-reported mJOA show (SD 1.5, Rhee 2018).
+``noise`` multiplies the day-to-day noise and the slow wobble: a stable
+patient's daily totals have an SD over a year (bad days included) of about
+1.0 point at noise 1 and 1.35 at noise 2, close to the spread studies of the
+self-reported mJOA show (SD 1.5 against a clinician, Rhee 2018).
 """
 
 from __future__ import annotations
