@@ -90,6 +90,10 @@ class Alert(models.Model):
     def is_unresolved(self) -> bool:
         return self.status != self.Status.RESOLVED
 
+    @property
+    def rule_label(self) -> str:
+        return self.rule.replace("_", " ")
+
 
 class AlertEvent(models.Model):
     """Who did what to an alert and when: opened, acknowledged, assigned, escalated, resolved."""

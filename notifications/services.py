@@ -331,3 +331,41 @@ def enqueue_deliveries(ids: list[int]) -> int:
             break
         published += 1
     return published
+
+
+# Preferences ----------------------------------------------------------------
+
+PREFERENCE_FIELDS = (
+    "email_enabled",
+    "email_min_severity",
+    "webhook_url",
+    "webhook_secret",
+    "webhook_min_severity",
+    "quiet_start",
+    "quiet_end",
+    "timezone",
+)
+
+
+@transaction.atomic
+def preference_update(*, user: User, **values) -> NotificationPreference:
+    """Create or change a clinician's notification preference; unknown keys are refused."""
+    unknown = set(values) - set(PREFERENCE_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Not a preference." for name in sorted(unknown)})
+    pref, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+    for name, value in values.items():
+        setattr(pref, name, value)
+    if pref.timezone not in _zones():
+        raise ValidationError({"timezone": f"{pref.timezone!r} is not a known time zone."})
+    if pref.webhook_url and not pref.webhook_secret:
+        raise ValidationError({"webhook_secret": "A webhook needs a secret."})
+    pref.full_clean()
+    pref.save()
+    return pref
+
+
+def _zones() -> set[str]:
+    import zoneinfo
+
+    return zoneinfo.available_timezones()

@@ -12,5 +12,6 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("patients.urls")),
+    path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

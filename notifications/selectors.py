@@ -1,0 +1,56 @@
+"""Reads about alerts, always scoped through patients.access."""
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from notifications.models import SEVERITY_RANK, Alert, Delivery
+from patients.access import patients_visible_to
+
+UNRESOLVED = [Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]
+
+
+def alerts_visible_to(user) -> QuerySet[Alert]:
+    """Alerts of the patients this user may see; nothing else exists for them."""
+    return Alert.objects.filter(patient__in=patients_visible_to(user))
+
+
+def inbox_alerts(user, status: str | None = None, severity: str | None = None) -> QuerySet[Alert]:
+    """The care team's inbox: unresolved by default, most severe first, then oldest first.
+
+    status: one of Alert.Status values, "all", or None (unresolved).
+    """
+    qs = alerts_visible_to(user).select_related("patient", "patient__care_team", "assigned_to", "acknowledged_by")
+    if status in Alert.Status.values:
+        qs = qs.filter(status=status)
+    elif status != "all":
+        qs = qs.filter(status__in=UNRESOLVED)
+    if severity in SEVERITY_RANK:
+        qs = qs.filter(severity=severity)
+    # Resolved lists read newest first would be nicer, but one order keeps the inbox predictable.
+    return qs.order_by("severity_rank", "opened_at", "pk")
+
+
+def open_alert_count_for(user) -> int:
+    """Unresolved alerts the user can see: one COUNT query (the nav badge)."""
+    return alerts_visible_to(user).filter(status__in=UNRESOLVED).count()
+
+
+def get_alert_for(user, pk) -> Alert:
+    """One alert in the user's scope, else 404 (never confirm another team's alert exists)."""
+    try:
+        return (
+            alerts_visible_to(user)
+            .select_related("patient", "patient__care_team", "assigned_to", "acknowledged_by", "resolved_by")
+            .get(pk=pk)
+        )
+    except (Alert.DoesNotExist, ValueError, TypeError):
+        raise Http404("No such alert.") from None
+
+
+def alert_history(alert: Alert) -> dict:
+    return {
+        "events": alert.events.select_related("actor").order_by("at", "pk"),
+        "deliveries": Delivery.objects.filter(alert=alert)
+        .select_related("recipient")
+        .order_by("escalation_level", "created_at", "pk"),
+    }
