@@ -137,11 +137,19 @@ def _database_url_for_tests() -> str:
 
 
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+def celery_worker_extra_env():
+    """Extra environment for the worker process; override this fixture in a test module
+    (for example EMAIL_FILE_PATH for the filebased email backend, or REDIS_URL)."""
+    return {}
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path, celery_worker_extra_env):
     """A real `celery worker` process on its own queue, sharing the test database.
 
     Uses Redis when REDIS_URL is set, otherwise the filesystem broker. The
     test process publishes for real (eager mode off) to the same queue.
+    Variables from `celery_worker_extra_env` are added to the worker's environment last.
     """
     from tracker.celery import app
 
@@ -156,6 +164,7 @@ def celery_worker_process(transactional_db, tmp_path):
     if connection.settings_dict["ENGINE"].endswith("sqlite3"):
         # Without REDIS_URL the broker is the filesystem under the var dir; both sides share it.
         env["MYELOTRACK_VAR_DIR"] = str(settings.VAR_DIR)
+    env.update({key: str(value) for key, value in celery_worker_extra_env.items()})
     log = tmp_path / "worker.log"
     handle = open(log, "w")
     proc = subprocess.Popen(
