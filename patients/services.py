@@ -47,7 +47,9 @@ def invitation_create(*, patient: Patient, created_by: User | None) -> Invitatio
 
 
 def _free_username(patient: Patient) -> str:
-    base = slugify(f"{patient.first_name}.{patient.last_name}").replace("-", ".")[:30] or "patient"
+    # slugify drops dots, so join the slugged parts: "Grace Adeyemi" -> grace.adeyemi
+    parts = [slugify(part).replace("-", ".") for part in (patient.first_name, patient.last_name)]
+    base = ".".join(part for part in parts if part)[:30] or "patient"
     candidate, n = base, 1
     while User.objects.filter(username=candidate).exists():
         n += 1

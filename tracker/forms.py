@@ -19,14 +19,17 @@ class CheckInForm(forms.Form):
                 choices=choices,
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": f"Choose one answer about your {domain.label.lower()}."},
+                error_messages={
+                    "required": f"Choose one answer about your {domain.label.lower()}.",
+                    "invalid_choice": f"Choose one of the answers about your {domain.label.lower()}.",
+                },
             )
         for flag in RED_FLAGS:
             self.fields[flag.key] = forms.ChoiceField(
                 label=flag.question,
                 choices=_YES_NO,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Answer yes or no."},
+                error_messages={"required": "Answer yes or no.", "invalid_choice": "Answer yes or no."},
             )
         self.fields["numbness"] = forms.TypedChoiceField(
             label="Numbness or tingling today, 0 (none) to 10 (worst)",
@@ -35,12 +38,14 @@ class CheckInForm(forms.Form):
             empty_value=None,
             required=False,
             widget=forms.RadioSelect,
+            error_messages={"invalid_choice": "Choose a number from 0 to 10, or Skip."},
         )
         self.fields["numbness_locations"] = forms.MultipleChoiceField(
             label="Where do you feel it?",
             choices=NUMBNESS_LOCATIONS,
             required=False,
             widget=forms.CheckboxSelectMultiple,
+            error_messages={"invalid_choice": "Choose from hands, arms, legs and feet."},
         )
         self.fields["neck_pain"] = forms.TypedChoiceField(
             label="Neck pain today, 0 (none) to 10 (worst)",
@@ -49,6 +54,7 @@ class CheckInForm(forms.Form):
             empty_value=None,
             required=False,
             widget=forms.RadioSelect,
+            error_messages={"invalid_choice": "Choose a number from 0 to 10, or Skip."},
         )
         self.fields["note"] = forms.CharField(
             label="Anything else to tell your team? (optional)",
@@ -56,6 +62,28 @@ class CheckInForm(forms.Form):
             max_length=2000,
             widget=forms.Textarea(attrs={"rows": 3}),
         )
+
+    # Short names for the error summary at the top of the page.
+    SHORT_LABELS = {
+        **{d.key: d.label for d in DOMAINS},
+        "rf_bladder_bowel": "Bladder or bowel control",
+        "rf_saddle_numbness": "Numbness between the legs",
+        "rf_weakness": "Sudden weakness",
+        "rf_fall_injury": "Fall or neck injury",
+        "rf_breathing": "Breathing",
+        "numbness": "Numbness",
+        "numbness_locations": "Where the numbness is",
+        "neck_pain": "Neck pain",
+        "note": "Note",
+    }
+
+    def error_summary(self) -> list[tuple[str, str, str]]:
+        """(field name, short label, message) for each field with an error, in page order."""
+        return [
+            (name, self.SHORT_LABELS.get(name, name), " ".join(self.errors[name]))
+            for name in self.fields
+            if name in self.errors
+        ]
 
     def domain_fields(self):
         return [self[d.key] for d in DOMAINS]

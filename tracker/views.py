@@ -1,5 +1,7 @@
 from datetime import date as date_type
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -28,7 +30,8 @@ def home(request):
 @login_required
 def checkin(request):
     patient = _own_patient(request)
-    existing = checkin_for_day(patient=patient, date=patient.local_today())
+    local_today = patient.local_today()
+    existing = checkin_for_day(patient=patient, date=local_today)
     if request.method == "POST":
         form = CheckInForm(request.POST)
         if form.is_valid():
@@ -43,7 +46,8 @@ def checkin(request):
     else:
         form = CheckInForm(initial=CheckInForm.initial_from(existing) if existing else None)
         status = 200
-    return render(request, "tracker/checkin.html", {"form": form, "existing": existing}, status=status)
+    context = {"form": form, "existing": existing, "today": local_today}
+    return render(request, "tracker/checkin.html", context, status=status)
 
 
 @login_required
@@ -56,18 +60,24 @@ def checkin_done(request, day: str):
     saved = checkin_for_day(patient=patient, date=when)
     if saved is None:
         raise Http404("No check-in on that day.")
-    return render(request, "tracker/checkin_done.html", {"checkin": saved, "patient": patient})
+    context = {"checkin": saved, "patient": patient, "clinic_phone": patient.care_team.phone or settings.CLINIC_PHONE}
+    return render(request, "tracker/checkin_done.html", context)
 
 
 @login_required
 def today(request):
     patient = _own_patient(request)
     local_today = patient.local_today()
+    recent = recent_checkins(patient=patient, days=14, today=local_today)
+    by_date = {c.date: c for c in recent}
+    # Every day of the fortnight, so a missed day shows as missed rather than vanishing.
+    days = [(local_today - timedelta(days=i), by_date.get(local_today - timedelta(days=i))) for i in range(14)]
     context = {
         "patient": patient,
         "today": local_today,
-        "todays_checkin": checkin_for_day(patient=patient, date=local_today),
-        "recent": recent_checkins(patient=patient, days=14, today=local_today),
+        "todays_checkin": by_date.get(local_today),
+        "recent": recent,
+        "days": days,
         "baseline": current_baseline(patient=patient),
     }
     return render(request, "tracker/today.html", context)
