@@ -1,14 +1,174 @@
-"""Reads about patients."""
+"""Reads about patients: the care team's dashboard."""
 
-from django.db.models import Max, QuerySet
+from __future__ import annotations
 
+import statistics
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
+
+from notifications.models import Alert
 from patients.access import patients_visible_to
+from patients.models import Patient
+from tracker.models import Baseline, CheckIn
+
+SPARKLINE_DAYS = 30
+# "Latest total" is the median of the check-ins of the last LEVEL_DAYS days
+# before the latest one: one bad day is not a decline (CLINICAL.md, self-report noise).
+LEVEL_DAYS = 7
+DECLINE_POINTS = 2  # the mJOA MCID: "declining" on the dashboard filter
+MISSED_DAYS = 3  # no check-in for this many days counts as missed
+STATUSES = ("all", "alerts", "declining", "missed")
+STATUS_LABELS = {
+    "all": "All",
+    "alerts": "Open alerts",
+    "declining": f"Declining (≥{DECLINE_POINTS} below baseline)",
+    "missed": f"Missed check-ins ({MISSED_DAYS}+ days)",
+}
 
 
-def team_patient_list(*, user, query: str = "") -> QuerySet:
-    patients = patients_visible_to(user).select_related("care_team").annotate(last_checkin=Max("checkins__date"))
+@dataclass
+class DashboardRow:
+    patient: Patient
+    name: str
+    age: int
+    region: str
+    team: str
+    last_checkin: date | None
+    days_since_checkin: int | None
+    latest_total: float | None
+    baseline_total: float | None
+    change: float | None
+    # (date, total) of the last SPARKLINE_DAYS days, oldest first; days without a check-in are absent.
+    sparkline: list[tuple[date, int]] = field(default_factory=list)
+    open_alerts: list[dict] = field(default_factory=list)
+    sparkline_start: date | None = None
+
+    @property
+    def has_urgent(self) -> bool:
+        return any(a["severity"] == "urgent" for a in self.open_alerts)
+
+    @property
+    def declining(self) -> bool:
+        return self.change is not None and self.change <= -DECLINE_POINTS
+
+    @property
+    def missed(self) -> bool:
+        return self.days_since_checkin is None or self.days_since_checkin >= MISSED_DAYS
+
+    @property
+    def sparkline_values(self) -> list[int]:
+        return [total for _, total in self.sparkline]
+
+    @property
+    def sparkline_points(self) -> str:
+        """SVG polyline points in a 100 x 24 box: x = day in the 30-day window, y = total 0..18."""
+        if not self.sparkline or self.sparkline_start is None:
+            return ""
+        span = SPARKLINE_DAYS - 1
+        return " ".join(
+            f"{(d - self.sparkline_start).days * 100 / span:.1f},{22 - total * 20 / 18:.1f}"
+            for d, total in self.sparkline
+        )
+
+    @property
+    def baseline_y(self) -> str:
+        return "" if self.baseline_total is None else f"{22 - self.baseline_total * 20 / 18:.1f}"
+
+    def risk_key(self) -> tuple:
+        best_rank = min((a["severity_rank"] for a in self.open_alerts), default=9)
+        decline = max(0.0, -(self.change or 0.0))
+        missed_days = 10**6 if self.days_since_checkin is None else self.days_since_checkin
+        return (best_rank, -decline, -missed_days, self.patient.last_name.lower(), self.patient.first_name.lower())
+
+
+def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=None) -> list[DashboardRow]:
+    """The user's patients ordered by risk, with their recent trend and open alerts.
+
+    Order: an open urgent alert first, then any open alert (by its severity),
+    then the largest decline of the latest total below the current
+    baseline, then the most days without a check-in.
+
+    Three queries whatever the number of patients: patients (with their
+    current baseline and last check-in date as subqueries), the last 30 days
+    of check-ins of all of them, and their unresolved alerts.
+
+    `today` is the reference day for everyone (default: the server's local
+    date); `status` is one of STATUSES (None means all).
+    """
+    today = today or timezone.localdate()
+    patients = patients_visible_to(user)
     if query:
-        from django.db.models import Q
+        for word in query.split():
+            patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    if team_id is not None:
+        patients = patients.filter(care_team_id=team_id)
+    scope = patients.values("pk")
 
-        patients = patients.filter(Q(first_name__icontains=query) | Q(last_name__icontains=query))
-    return patients.order_by("last_name", "first_name")
+    current_baseline = (
+        Baseline.objects.filter(patient=OuterRef("pk"), effective_from__lte=today)
+        .order_by("-effective_from", "-set_at")
+        .values("total")[:1]
+    )
+    last_checkin = CheckIn.objects.filter(patient=OuterRef("pk"), date__lte=today).order_by("-date").values("date")[:1]
+    patient_list = list(
+        patients.select_related("care_team").annotate(
+            baseline_total=Subquery(current_baseline), last_checkin=Subquery(last_checkin)
+        )
+    )
+
+    window_start = today - timedelta(days=SPARKLINE_DAYS - 1)
+    checkins = defaultdict(list)
+    for patient_id, day, total in (
+        CheckIn.objects.filter(patient__in=scope, date__gte=window_start, date__lte=today)
+        .order_by("patient_id", "date")
+        .values_list("patient_id", "date", "total")
+    ):
+        checkins[patient_id].append((day, total))
+
+    alerts = defaultdict(list)
+    for a in (
+        Alert.objects.filter(patient__in=scope)
+        .exclude(status=Alert.Status.RESOLVED)
+        .order_by("severity_rank", "opened_at")
+        .values("pk", "patient_id", "rule", "severity", "severity_rank", "status", "date", "evidence")
+    ):
+        a["rule_label"] = a["rule"].replace("_", " ")
+        alerts[a["patient_id"]].append(a)
+
+    rows = [_row(p, checkins[p.pk], alerts[p.pk], today, window_start) for p in patient_list]
+    if status == "alerts":
+        rows = [r for r in rows if r.open_alerts]
+    elif status == "declining":
+        rows = [r for r in rows if r.declining]
+    elif status == "missed":
+        rows = [r for r in rows if r.missed]
+    rows.sort(key=DashboardRow.risk_key)
+    return rows
+
+
+def _row(patient: Patient, recent: list, open_alerts: list, today: date, window_start: date) -> DashboardRow:
+    latest = None
+    if recent:
+        last_day = recent[-1][0]
+        latest = float(statistics.median(t for d, t in recent if (last_day - d).days < LEVEL_DAYS))
+    baseline = patient.baseline_total
+    last = patient.last_checkin
+    return DashboardRow(
+        patient=patient,
+        name=patient.full_name,
+        age=patient.age(today),
+        region=patient.get_region_display(),
+        team=patient.care_team.name,
+        last_checkin=last,
+        days_since_checkin=None if last is None else (today - last).days,
+        latest_total=latest,
+        baseline_total=baseline,
+        change=None if latest is None or baseline is None else round(latest - baseline, 1),
+        sparkline=recent,
+        sparkline_start=window_start,
+        open_alerts=open_alerts,
+    )

@@ -1,32 +1,58 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 
 from patients.access import care_team_required, get_patient_for, teams_of
+from patients.filters import DashboardFilterForm
 from patients.forms import AcceptInvitationForm, EnrolForm, PatientEventForm
-from patients.selectors import team_patient_list
+from patients.selectors import dashboard_rows
 from patients.services import patient_enrol, patient_event_add
+from tracker.reports import patient_chart_context
+from tracker.trends import DEFAULT_RANGE, RANGES
+
+
+def _dashboard(request, template: str):
+    teams = list(teams_of(request.user).order_by("name"))
+    form = DashboardFilterForm(request.GET, teams=teams)
+    if not form.is_valid():
+        return HttpResponseBadRequest(f"Bad filter: {form.error_text()}", content_type="text/plain; charset=utf-8")
+    context = {
+        "rows": dashboard_rows(user=request.user, **form.filters()),
+        "form": form,
+        "teams": teams,
+        "updated_at": timezone.localtime(),
+        "refresh_seconds": getattr(settings, "DASHBOARD_REFRESH_SECONDS", 30),
+        "fragment_url": f"{reverse('team_patients_fragment')}?{request.GET.urlencode()}",
+    }
+    return render(request, template, context)
 
 
 @care_team_required
 def team_patients(request):
-    query = request.GET.get("q", "").strip()
-    return render(
-        request,
-        "patients/team_patients.html",
-        {"patients": team_patient_list(user=request.user, query=query), "q": query},
-    )
+    return _dashboard(request, "patients/team_patients.html")
+
+
+@care_team_required
+def team_patients_fragment(request):
+    """The dashboard's rows alone, fetched every 30 s by static/js/dashboard.js."""
+    return _dashboard(request, "patients/_dashboard_rows.html")
 
 
 @care_team_required
 def patient_detail(request, pk: int):
     patient = get_patient_for(request.user, pk)
-    return render(
-        request,
-        "patients/patient_detail.html",
-        {"patient": patient, "checkins": patient.checkins.order_by("-date")[:30]},
-    )
+    range_key = request.GET.get("range") or DEFAULT_RANGE
+    if range_key not in RANGES:
+        return HttpResponseBadRequest(
+            f"range: choose one of {', '.join(RANGES)}.", content_type="text/plain; charset=utf-8"
+        )
+    context = patient_chart_context(patient=patient, range_key=range_key)
+    return render(request, "patients/patient_detail.html", {"patient": patient, **context})
 
 
 @care_team_required
