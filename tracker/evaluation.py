@@ -311,9 +311,7 @@ def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDa
     elif watermarks:
         qs = qs.filter(Q(patient_id__in=list(full)) | Q(date__gt=min(watermarks.values())))
     by_patient: dict[int, list[RuleDay]] = defaultdict(list)
-    for pid, day, fm, g, s, b, rf in (
-        qs.order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS).iterator(chunk_size=20000)
-    ):
+    for pid, day, fm, g, s, b, rf in qs.order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS):
         mark = watermarks.get(pid)
         if mark is not None and day <= mark:
             continue
