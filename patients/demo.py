@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import random
 import zoneinfo
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 DEMO_PASSWORD = "myelotrack-demo"
@@ -348,10 +348,17 @@ def _median(values: list[int]) -> float:
     return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
 
 
-def demo_seed(*, seed: int = DEFAULT_SEED, max_days: int | None = None, now: datetime | None = None) -> dict:
+def demo_seed(
+    *,
+    seed: int = DEFAULT_SEED,
+    max_days: int | None = None,
+    history_days: int | None = None,
+    now: datetime | None = None,
+) -> dict:
     """Create the demo teams, accounts, histories and events in one transaction.
 
-    ``max_days`` keeps only each history's last N days (fast tests). Returns
+    ``max_days`` keeps only each history's last N days (fast tests);
+    ``history_days`` gives every patient that many days (the benchmark). Returns
     counts. Only the surgery patient gets a baseline by hand (the clinician's
     re-baseline after recovery); everything else is left to detection.
     """
@@ -396,6 +403,8 @@ def demo_seed(*, seed: int = DEFAULT_SEED, max_days: int | None = None, now: dat
 
         checkins, events, rebaselines = [], [], []
         for index, spec in enumerate(PATIENTS):
+            if history_days:
+                spec = replace(spec, course=replace(spec.course, history_days=history_days))
             rng = random.Random(seed * 1000 + index)
             today = local_today(spec.timezone, now)
             start = today - timedelta(days=spec.course.history_days - 1)

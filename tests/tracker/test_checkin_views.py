@@ -1,0 +1,158 @@
+"""The patient's check-in page over HTTP: the form, saving, bad input, red flags, resubmission."""
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import Alert, Severity
+from tracker.models import CheckIn, CheckInRevision
+from tracker.scales import RED_FLAG_KEYS
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2 costs about 0.3 s per persona; these tests are about the page, not hashing.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def form_data(**changes) -> dict:
+    data = {"fine_motor": "4", "gait": "6", "sensation": "2", "bladder": "3"}
+    data.update({key: "no" for key in RED_FLAG_KEYS})
+    data.update(changes)
+    return {key: value for key, value in data.items() if value is not None}
+
+
+def test_the_form_offers_every_level_of_every_domain_as_a_tappable_choice(patient_client):
+    response = patient_client.get(reverse("checkin"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    for field, top in (("fine_motor", 5), ("gait", 7), ("sensation", 3), ("bladder", 3)):
+        for level in range(top + 1):
+            assert f'name="{field}" value="{level}"' in body
+    assert "My hands work normally" in body and "I cannot move or feel my legs" in body
+    assert 'type="range"' not in body  # no sliders
+    for key in RED_FLAG_KEYS:
+        assert f'name="{key}" value="yes"' in body
+
+
+def test_a_valid_checkin_is_saved_and_confirmed(patient_client, patient):
+    response = patient_client.post(reverse("checkin"), form_data(numbness="3", numbness_locations=["hands"]))
+    checkin = CheckIn.objects.get(patient=patient)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("checkin_done", args=[checkin.date.isoformat()])
+    assert (checkin.total, checkin.numbness, checkin.numbness_locations, checkin.red_flag) == (15, 3, ["hands"], False)
+    page = patient_client.get(response["Location"])
+    assert page.status_code == 200
+    assert "your check-in is saved" in page.content.decode()
+    assert "15 of 18" in page.content.decode()
+    assert "Get emergency care now" not in page.content.decode()
+
+
+def test_the_checkin_is_dated_by_the_patients_own_day(patient_client, patient):
+    patient.timezone = "Pacific/Kiritimati"  # UTC+14: often already tomorrow in London
+    patient.save(update_fields=["timezone"])
+    patient_client.post(reverse("checkin"), form_data())
+    assert CheckIn.objects.get().date == patient.local_today()
+
+
+@pytest.mark.parametrize("missing", ["fine_motor", "gait", "sensation", "bladder", "rf_weakness"])
+def test_a_missing_answer_gets_400_naming_the_field_and_saves_nothing(patient_client, missing):
+    response = patient_client.post(reverse("checkin"), form_data(**{missing: None}))
+    assert response.status_code == 400
+    assert list(response.context["form"].errors) == [missing]
+    body = response.content.decode()
+    assert f'href="#q-{missing}"' in body  # the summary links to the question
+    assert f'id="{missing}-error"' in body  # and the message sits next to it
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "field,value",
+    [
+        ("gait", "8"),
+        ("fine_motor", "6"),
+        ("sensation", "-1"),
+        ("bladder", "x"),
+        ("neck_pain", "11"),
+        ("numbness", "99"),
+    ],
+)
+def test_an_out_of_range_answer_gets_400_naming_the_field_and_saves_nothing(patient_client, field, value):
+    response = patient_client.post(reverse("checkin"), form_data(**{field: value}))
+    assert response.status_code == 400
+    assert field in response.context["form"].errors
+    assert f'id="{field}-error"' in response.content.decode()
+    assert not CheckIn.objects.exists()
+
+
+def test_an_unknown_numbness_location_gets_400(patient_client):
+    response = patient_client.post(reverse("checkin"), form_data(numbness_locations=["tail"]))
+    assert response.status_code == 400
+    assert "numbness_locations" in response.context["form"].errors
+
+
+def test_a_bad_post_keeps_the_answers_already_given(patient_client):
+    import re
+
+    response = patient_client.post(reverse("checkin"), form_data(bladder=None, gait="3"))
+    checked = re.findall(r'<input type="radio" name="(\w+)" value="(\w+)"[^>]*checked', response.content.decode())
+    assert ("gait", "3") in checked and ("fine_motor", "4") in checked
+    assert not any(name == "bladder" for name, _ in checked)
+
+
+def test_a_red_flag_shows_seek_care_now_with_the_teams_phone_and_opens_an_urgent_alert(patient_client, patient):
+    response = patient_client.post(reverse("checkin"), form_data(rf_weakness="yes"), follow=True)
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Get emergency care now" in body
+    assert "Go to an emergency department now" in body
+    assert patient.care_team.phone in body
+    assert 'href="tel:+442079460101"' in body
+    alert = Alert.objects.get(patient=patient)
+    assert (alert.rule, alert.severity, alert.status) == ("red_flag", Severity.URGENT, Alert.Status.OPEN)
+    assert "sudden weakness" in alert.evidence
+
+
+def test_without_a_team_phone_the_seek_care_page_shows_the_clinics_number(patient_client, patient, settings):
+    settings.CLINIC_PHONE = "+44 20 7946 0999"
+    patient.care_team.phone = ""
+    patient.care_team.save(update_fields=["phone"])
+    response = patient_client.post(reverse("checkin"), form_data(rf_bladder_bowel="yes"), follow=True)
+    assert "+44 20 7946 0999" in response.content.decode()
+
+
+def test_a_second_submission_the_same_day_updates_the_checkin_and_keeps_the_old_answers(patient_client, patient):
+    patient_client.post(reverse("checkin"), form_data())
+    page = patient_client.get(reverse("checkin"))
+    assert "You already checked in today" in page.content.decode()
+    assert page.context["form"]["gait"].value() == "6"  # the form starts from today's answers
+    response = patient_client.post(reverse("checkin"), form_data(gait="4", note="Worse after the bus ride"))
+    assert response.status_code == 302
+    checkin = CheckIn.objects.get(patient=patient)
+    assert (checkin.gait, checkin.total, checkin.note) == (4, 13, "Worse after the bus ride")
+    assert CheckInRevision.objects.get(checkin=checkin).answers["gait"] == 6
+
+
+def test_the_confirmation_of_a_day_without_a_checkin_is_404(patient_client):
+    assert patient_client.get(reverse("checkin_done", args=["2026-01-01"])).status_code == 404
+    assert patient_client.get("/checkin/not-a-date/done/").status_code == 404
+
+
+def test_my_days_lists_the_last_fortnight_including_missed_days(patient_client, patient):
+    from datetime import timedelta
+
+    from tests.conftest import add_history
+
+    add_history(patient, {0: (4, 6, 2, 3), 2: (3, 5, 2, 3)}, start=patient.local_today() - timedelta(days=3))
+    response = patient_client.get(reverse("today"))
+    days = response.context["days"]
+    assert len(days) == 14
+    assert [bool(c) for _, c in days[:4]] == [False, True, False, True]
+    assert "No check-in" in response.content.decode()
+
+
+def test_the_page_works_without_javascript(patient_client):
+    body = patient_client.get(reverse("checkin")).content.decode()
+    assert "<script" not in body.split("</main>")[0].split('<main id="main"')[1]
+    assert 'method="post"' in body
