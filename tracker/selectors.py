@@ -17,3 +17,10 @@ def recent_checkins(*, patient: Patient, days: int = 14, today=None) -> list[Che
 
 def current_baseline(*, patient: Patient) -> Baseline | None:
     return Baseline.objects.filter(patient=patient).order_by("-effective_from", "-set_at").first()
+
+
+def baseline_history(*, patient: Patient) -> list[Baseline]:
+    """Every baseline of the patient, current first, with who set it."""
+    return list(
+        Baseline.objects.filter(patient=patient).select_related("set_by").order_by("-effective_from", "-set_at")
+    )

@@ -2,15 +2,18 @@ from datetime import date as date_type
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from patients.access import is_care_team_member
+from patients.access import care_team_required, get_patient_for, is_care_team_member
+from tracker.baseline_forms import ManualBaselineForm, RebaselineForm
 from tracker.forms import CheckInForm
-from tracker.selectors import checkin_for_day, current_baseline, recent_checkins
-from tracker.services import checkin_submit
+from tracker.selectors import baseline_history, checkin_for_day, current_baseline, recent_checkins
+from tracker.services import baseline_reset as baseline_reset_service
+from tracker.services import baseline_set_manual, checkin_submit
 
 
 def _own_patient(request):
@@ -81,3 +84,54 @@ def today(request):
         "baseline": current_baseline(patient=patient),
     }
     return render(request, "tracker/today.html", context)
+
+
+# ----- baselines (care team) -------------------------------------------------
+
+
+@care_team_required
+def baseline_reset(request, pk: int):
+    """A patient's baselines: re-baseline from a date, set one by hand, and the history."""
+    patient = get_patient_for(request.user, pk)
+    action = request.POST.get("action") if request.method == "POST" else None
+    forms = {
+        "rebaseline": RebaselineForm(request.POST if action == "rebaseline" else None, prefix="rebaseline"),
+        "manual": ManualBaselineForm(request.POST if action == "manual" else None, prefix="manual"),
+    }
+    status = 200
+    if request.method == "POST":
+        form = forms.get(action)
+        if form is not None and form.is_valid() and _baseline_save(request, patient, action, form):
+            return redirect("baseline_reset", pk=patient.pk)
+        status = 400
+    context = {
+        "patient": patient,
+        "history": baseline_history(patient=patient),
+        "rebaseline_form": forms["rebaseline"],
+        "manual_form": forms["manual"],
+        "unknown_action": request.method == "POST" and action not in forms,
+    }
+    return render(request, "tracker/baseline_form.html", context, status=status)
+
+
+def _baseline_save(request, patient, action: str, form) -> bool:
+    data = form.cleaned_data
+    try:
+        if action == "rebaseline":
+            baseline = baseline_reset_service(
+                patient=patient, from_date=data["from_date"], user=request.user, reason=data["reason"]
+            )
+        else:
+            baseline = baseline_set_manual(
+                patient=patient,
+                user=request.user,
+                scores=form.scores(),
+                effective_from=data["effective_from"],
+                reason=data["reason"],
+            )
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+        return False
+    messages.success(request, f"New baseline {baseline.total:g}/18 from {baseline.effective_from:%d %b %Y}.")
+    return True
