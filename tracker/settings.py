@@ -175,6 +175,13 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    "EXCEPTION_HANDLER": "tracker.api.exceptions.api_exception_handler",
+    # Only views with a throttle_scope are throttled, and only their writes.
+    "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttles.ScopedWriteThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env_str("API_LOGIN_RATE", "10/min"),
+        "checkin_create": env_str("API_CHECKIN_RATE", "30/hour"),
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "MyeloTrack API",

@@ -1,0 +1,46 @@
+"""Shapes of the alert endpoints."""
+
+from rest_framework import serializers
+
+from notifications.models import Alert, Severity
+
+
+class AlertListQuerySerializer(serializers.Serializer):
+    status = serializers.ChoiceField(
+        choices=[*Alert.Status.values, "all"],
+        required=False,
+        help_text="open, acknowledged, resolved or all; unresolved when left out.",
+    )
+    severity = serializers.ChoiceField(choices=Severity.values, required=False)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = [
+            "id",
+            "patient",
+            "patient_name",
+            "rule",
+            "severity",
+            "status",
+            "date",
+            "evidence",
+            "opened_at",
+            "assigned_to",
+            "acknowledged_at",
+            "acknowledged_by",
+            "resolved_at",
+            "resolved_by",
+            "outcome",
+            "resolution_note",
+            "escalation_level",
+        ]
+        read_only_fields = fields
+
+
+class AlertResolveSerializer(serializers.Serializer):
+    outcome = serializers.ChoiceField(choices=Alert.Outcome.choices)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

@@ -1,0 +1,45 @@
+"""API fixtures: token-authenticated clients per persona, a clean throttle slate."""
+
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from tracker.api.services import token_issue
+
+
+def reset_throttles():
+    """Forget throttle counts without flushing the rest of a shared Redis database."""
+    backend = cache._cache if hasattr(cache, "_cache") else None
+    if backend is not None and hasattr(backend, "get_client"):
+        client = backend.get_client(write=True)
+        for key in client.scan_iter(match="*throttle_*"):
+            client.delete(key)
+    else:
+        cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Autouse, so it runs before the persona fixtures hash their passwords:
+    # PBKDF2's deliberate slowness costs about half a second per user.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    reset_throttles()
+    yield
+    reset_throttles()
+
+
+@pytest.fixture
+def api_client_for():
+    """api_client_for(user) -> an APIClient sending that user's token; None -> anonymous."""
+
+    def make(user=None) -> APIClient:
+        client = APIClient()
+        if user is not None:
+            client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
+        return client
+
+    return make

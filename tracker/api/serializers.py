@@ -1,0 +1,169 @@
+"""Shapes of the API's own endpoints: log-in, me, a patient's check-ins and baselines.
+
+Serializers validate and render; they never save (services do).
+"""
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from patients.models import CareTeam, CareTeamMembership, Patient, User
+from tracker.models import Baseline, CheckIn
+from tracker.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAGS, severity_of_total
+from tracker.services import ANSWER_FIELDS
+
+RED_FLAG_QUESTION = {flag.key: flag.question for flag in RED_FLAGS}
+
+
+class TokenRequestSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+
+    def validate(self, attrs):
+        user = authenticate(request=self.context.get("request"), **attrs)
+        if user is None or not user.is_active:
+            raise serializers.ValidationError("Unable to log in with that user name and password.")
+        attrs["user"] = user
+        return attrs
+
+
+class TokenSerializer(serializers.Serializer):
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    user_id = serializers.IntegerField()
+    role = serializers.ChoiceField(choices=User.Role.choices)
+
+
+class CareTeamSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = CareTeam
+        fields = ["id", "name", "phone"]
+
+
+class MembershipSerializer(serializers.ModelSerializer):
+    team = CareTeamSerializer()
+
+    class Meta:
+        model = CareTeamMembership
+        fields = ["team", "team_role"]
+
+
+class PatientBriefSerializer(serializers.ModelSerializer):
+    care_team = CareTeamSerializer()
+
+    class Meta:
+        model = Patient
+        fields = ["id", "first_name", "last_name", "date_of_birth", "region", "timezone", "care_team"]
+
+
+class MeSerializer(serializers.ModelSerializer):
+    display_name = serializers.CharField()
+    patient = serializers.SerializerMethodField(help_text="Your patient record (patients only).")
+    teams = MembershipSerializer(source="memberships", many=True, help_text="Your care teams (clinicians).")
+
+    class Meta:
+        model = User
+        fields = ["id", "username", "display_name", "role", "patient", "teams"]
+
+    @extend_schema_field(PatientBriefSerializer(allow_null=True))
+    def get_patient(self, user):
+        patient = Patient.objects.filter(user=user).select_related("care_team").first()
+        return PatientBriefSerializer(patient).data if patient else None
+
+
+def _domain_field(key: str):
+    domain = DOMAIN_BY_KEY[key]
+    return serializers.IntegerField(
+        min_value=0, max_value=domain.max_score, help_text=f"{domain.label}: 0 (worst) to {domain.max_score} (normal)."
+    )
+
+
+def _red_flag_field(key: str):
+    return serializers.BooleanField(required=False, default=False, help_text=RED_FLAG_QUESTION[key])
+
+
+def _rating_field(label: str):
+    return serializers.IntegerField(
+        min_value=0, max_value=10, required=False, allow_null=True, help_text=f"{label}, 0 (none) to 10."
+    )
+
+
+def _locations_field(**kwargs):
+    return serializers.ListField(
+        child=serializers.ChoiceField(choices=NUMBNESS_LOCATIONS), max_length=len(NUMBNESS_LOCATIONS), **kwargs
+    )
+
+
+class CheckInWriteSerializer(serializers.Serializer):
+    """A day's answers. Unknown fields are refused, so a typo cannot silently drop an answer."""
+
+    date = serializers.DateField(
+        required=False, help_text="Your local day (YYYY-MM-DD); today in your time zone when left out."
+    )
+    fine_motor = _domain_field("fine_motor")
+    gait = _domain_field("gait")
+    sensation = _domain_field("sensation")
+    bladder = _domain_field("bladder")
+    rf_bladder_bowel = _red_flag_field("rf_bladder_bowel")
+    rf_saddle_numbness = _red_flag_field("rf_saddle_numbness")
+    rf_weakness = _red_flag_field("rf_weakness")
+    rf_fall_injury = _red_flag_field("rf_fall_injury")
+    rf_breathing = _red_flag_field("rf_breathing")
+    numbness = _rating_field("Numbness")
+    numbness_locations = _locations_field(required=False)
+    neck_pain = _rating_field("Neck pain")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+    def to_internal_value(self, data):
+        if isinstance(data, dict):
+            unknown = sorted(set(data) - set(self.fields))
+            if unknown:
+                raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
+        return super().to_internal_value(data)
+
+
+def answers_of(validated: dict) -> dict:
+    return {key: value for key, value in validated.items() if key in ANSWER_FIELDS}
+
+
+class CheckInSerializer(serializers.ModelSerializer):
+    numbness_locations = _locations_field(read_only=True)
+    severity = serializers.SerializerMethodField(help_text="mJOA band of the total: normal, mild, moderate, severe.")
+
+    class Meta:
+        model = CheckIn
+        fields = [
+            "id",
+            "patient",
+            "date",
+            *ANSWER_FIELDS,
+            "total",
+            "severity",
+            "red_flag",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_severity(self, checkin) -> str:
+        return severity_of_total(checkin.total)
+
+
+class BaselineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Baseline
+        fields = [
+            "id",
+            "method",
+            "effective_from",
+            "fine_motor",
+            "gait",
+            "sensation",
+            "bladder",
+            "total",
+            "source_from",
+            "source_to",
+            "source_count",
+            "set_at",
+            "reason",
+        ]
+        read_only_fields = fields
