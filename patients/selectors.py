@@ -63,20 +63,28 @@ class DashboardRow:
     def sparkline_values(self) -> list[int]:
         return [total for _, total in self.sparkline]
 
+    def _y_scale(self) -> tuple[float, float]:
+        """The sparkline's vertical range: the values and baseline, at least 4 points tall."""
+        values = self.sparkline_values + ([self.baseline_total] if self.baseline_total is not None else [])
+        lo, hi = min(values), max(values)
+        pad = max(0.0, (4 - (hi - lo)) / 2)
+        return lo - pad, hi + pad
+
+    def _y(self, value: float) -> str:
+        lo, hi = self._y_scale()
+        return f"{22 - (value - lo) * 20 / (hi - lo):.1f}"
+
     @property
     def sparkline_points(self) -> str:
-        """SVG polyline points in a 100 x 24 box: x = day in the 30-day window, y = total 0..18."""
+        """SVG polyline points in a 100 x 24 box: x = day of the 30-day window, y = total."""
         if not self.sparkline or self.sparkline_start is None:
             return ""
         span = SPARKLINE_DAYS - 1
-        return " ".join(
-            f"{(d - self.sparkline_start).days * 100 / span:.1f},{22 - total * 20 / 18:.1f}"
-            for d, total in self.sparkline
-        )
+        return " ".join(f"{(d - self.sparkline_start).days * 100 / span:.1f},{self._y(t)}" for d, t in self.sparkline)
 
     @property
     def baseline_y(self) -> str:
-        return "" if self.baseline_total is None else f"{22 - self.baseline_total * 20 / 18:.1f}"
+        return "" if self.baseline_total is None or not self.sparkline else self._y(self.baseline_total)
 
     def risk_key(self) -> tuple:
         best_rank = min((a["severity_rank"] for a in self.open_alerts), default=9)

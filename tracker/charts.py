@@ -203,11 +203,12 @@ def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
     if red is not None:
         fig.add_trace(red, row=1, col=1)
     _add_day_marks(fig, data)
-    fig.update_xaxes(range=[_day_edges(data["start"])[0], _day_edges(data["end"])[1]], type="date")
+    view_start = data.get("view_start", data["start"])
+    fig.update_xaxes(range=[_day_edges(view_start)[0], _day_edges(data["end"])[1]], type="date")
     fig.update_layout(
         height=height,
-        margin={"l": 40, "r": 10, "t": 60, "b": 30},
-        legend={"orientation": "h", "y": 1.06, "x": 0, "font": {"size": 11}},
+        margin={"l": 40, "r": 10, "t": 100, "b": 110},
+        legend={"orientation": "h", "y": -0.1, "yanchor": "top", "x": 0, "font": {"size": 11}},
         hovermode="closest",
         plot_bgcolor="#fff",
         paper_bgcolor="#fff",
@@ -221,7 +222,7 @@ def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
 
 def _add_day_marks(fig: go.Figure, data: dict) -> None:
     """Events as vertical lines through every panel; red-flag days as a red column."""
-    for e in data["events"]:
+    for i, e in enumerate(data["events"]):
         colour = EVENT_COLOURS.get(e["kind"], "#555f6b")
         fig.add_shape(
             type="line",
@@ -237,7 +238,8 @@ def _add_day_marks(fig: go.Figure, data: dict) -> None:
         fig.add_annotation(
             x=e["date"],
             xref="x",
-            y=1.0,
+            # Staggered so that labels of events a few days apart do not overlap.
+            y=1.03 + 0.022 * (i % 3),
             yref="paper",
             yanchor="bottom",
             text=e["label"],
@@ -291,11 +293,12 @@ def patient_figure(data: dict, *, height: int = 300) -> go.Figure:
             meta=_meta("total", "smoothed"),
         )
     )
-    fig.update_yaxes(range=[-0.5, TOTAL_MAX + 0.5], fixedrange=True, title_text="Score (18 is normal)")
-    fig.update_xaxes(fixedrange=True, type="date")
+    fig.update_yaxes(range=[-0.5, TOTAL_MAX + 0.5], fixedrange=True, tickvals=[0, 6, 12, 18])
+    # Few, short date labels: the chart is often read on a 360 px phone.
+    fig.update_xaxes(fixedrange=True, type="date", nticks=4, tickformat="%-d %b")
     fig.update_layout(
         height=height,
-        margin={"l": 50, "r": 10, "t": 10, "b": 30},
+        margin={"l": 30, "r": 10, "t": 10, "b": 30},
         legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"size": 14}},
         font={"family": "system-ui, sans-serif", "size": 14},
         plot_bgcolor="#fff",

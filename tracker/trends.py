@@ -112,6 +112,8 @@ def trend_series(*, patient: Patient, start: date | None = None, end: date | Non
         values = [getattr(c, key) for c in before] + series[key]
         smoothed[key] = rolling_median(values)[len(before) :]
     first = start or (rows[0].date if rows else end)
+    # Charts open at the first check-in when the range reaches back before the patient started.
+    view_start = rows[0].date if rows and not before and rows[0].date > first else first
 
     baselines = list(Baseline.objects.filter(patient=patient, effective_from__lte=end))
     alerts = Alert.objects.filter(patient=patient, date__gte=first, date__lte=end).order_by("date", "opened_at")
@@ -119,6 +121,7 @@ def trend_series(*, patient: Patient, start: date | None = None, end: date | Non
     return {
         "patient": patient.pk,
         "start": first.isoformat(),
+        "view_start": view_start.isoformat(),
         "end": end.isoformat(),
         "dates": dates,
         "series": series,

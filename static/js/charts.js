@@ -9,6 +9,8 @@
     var source = document.getElementById(el.getAttribute("data-figure"));
     if (!source || !window.Plotly) return;
     var fig = JSON.parse(source.textContent);
+    // A fixed container height keeps the page layout right when plotly resizes to the width.
+    if (fig.layout && fig.layout.height) el.style.height = fig.layout.height + "px";
     var config = {
       responsive: true,
       displaylogo: false,

@@ -113,3 +113,11 @@ def test_the_visit_range_starts_at_the_latest_visit(patient):
 
 def test_the_visit_range_without_a_visit_is_everything(patient):
     assert range_bounds("visit", patient=patient, today=D0) == (None, D0)
+
+
+def test_the_chart_view_opens_at_the_first_check_in_when_the_range_reaches_back_further(patient):
+    add_history(patient, days=5, start=D0)
+    data = trend_series(patient=patient, start=D0 - timedelta(days=300), end=D0 + timedelta(days=10))
+    assert data["start"] == "2025-05-05" and data["view_start"] == "2026-03-01"
+    later = trend_series(patient=patient, start=D0 + timedelta(days=2), end=D0 + timedelta(days=10))
+    assert later["view_start"] == later["start"] == "2026-03-03"
