@@ -25,6 +25,8 @@ def _dashboard(request, template: str):
         "rows": dashboard_rows(user=request.user, **form.filters()),
         "form": form,
         "teams": teams,
+        "many_teams": len(teams) > 1,
+        "patients_url": reverse("team_patients"),
         "updated_at": timezone.localtime(),
         "refresh_seconds": getattr(settings, "DASHBOARD_REFRESH_SECONDS", 30),
         "fragment_url": f"{reverse('team_patients_fragment')}?{request.GET.urlencode()}",
