@@ -25,6 +25,7 @@ creates nothing twice. See docs/detection-operations.md.
 
 from __future__ import annotations
 
+import json
 import logging
 import zoneinfo
 from collections import defaultdict
@@ -33,7 +34,7 @@ from datetime import date as date_type
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -292,7 +293,7 @@ def evaluate_patients(
         if new_baselines:
             Baseline.objects.bulk_create(new_baselines)
             result.baselines_created += len(new_baselines)
-        Patient.objects.bulk_update(patients, ["detector_state", "evaluated_through"])
+        _save_states(patients)
         result.patients += len(patients)
     return result
 
@@ -310,13 +311,49 @@ def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDa
         qs = qs.filter(date__gt=min(watermarks.values()))
     elif watermarks:
         qs = qs.filter(Q(patient_id__in=list(full)) | Q(date__gt=min(watermarks.values())))
+    qs = qs.order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS)
+    if connection.vendor == "postgresql":
+        # The same query without the ORM's per-row machinery: on a first run
+        # a batch reads 70,000 rows and the ORM's iteration doubled the time.
+        sql, params = qs.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+    else:
+        rows = qs
     by_patient: dict[int, list[RuleDay]] = defaultdict(list)
-    for pid, day, fm, g, s, b, rf in qs.order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS):
+    for pid, day, fm, g, s, b, rf in rows:
         mark = watermarks.get(pid)
         if mark is not None and day <= mark:
             continue
         by_patient[pid].append(RuleDay(day, fm, g, s, b, rf))
     return by_patient
+
+
+def _save_states(patients: list[Patient]) -> None:
+    """One statement for the whole batch.
+
+    On PostgreSQL an UPDATE ... FROM jsonb_array_elements: Django's
+    bulk_update builds a CASE WHEN per row and spent more time compiling it
+    than the database spent running it (60% of a steady-state batch).
+    """
+    if connection.vendor != "postgresql":
+        Patient.objects.bulk_update(patients, ["detector_state", "evaluated_through"])
+        return
+    table = Patient._meta.db_table
+    rows = [
+        {"i": p.pk, "s": p.detector_state, "t": p.evaluated_through.isoformat() if p.evaluated_through else None}
+        for p in patients
+    ]
+    # One JSON document as one parameter: an array of jsonb (or Django's
+    # per-field quoting) would spend longer escaping ~1 kB per patient than
+    # PostgreSQL spends on the update.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS p SET detector_state = v.value -> 's', evaluated_through = (v.value ->> 't')::date "
+            "FROM jsonb_array_elements(%s::jsonb) AS v WHERE p.id = (v.value ->> 'i')::bigint",
+            [json.dumps(rows, separators=(",", ":"))],
+        )
 
 
 def _sync_closed_by_clinician(det: PatientDetector, unresolved: dict[str, Alert], when: date_type | None) -> None:

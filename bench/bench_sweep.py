@@ -1,0 +1,226 @@
+"""Nightly sweep speed on PostgreSQL, against one plain read of the same rows.
+
+    .venv/bin/python bench/bench_sweep.py [--patients 10000] [--days 365] [--batch 200] [--reload]
+
+Uses its own database (DATABASE_URL, default
+postgres://postgres@127.0.0.1:5432/myelotrack_bench_sweep; created and migrated if
+missing). Loads a simulated cohort with COPY (skipped when already loaded, or
+forced with --reload), then times:
+
+  (a) one plain query reading every check-in row the sweep needs
+      (patient_id, date, the four scores, red_flag) with fetchall;
+  (b) the nightly sweep task run in-process as a first run: no detector
+      state, so every patient's whole history is read and fed to the rules;
+      b1 on an empty alert table (it records a year of episodes through
+      alert_open), b2 again after wiping the detector state only (a rebuild:
+      the episodes exist, nothing new is written but the states);
+  (c) the steady state: the states saved, one new day of check-ins.
+
+Target: the sweep within 3x the read. Figures go in docs/detection-operations.md.
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/myelotrack_bench_sweep")
+os.environ.setdefault("SECRET_KEY", "bench-only")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+os.environ.setdefault("MYELOTRACK_VAR_DIR", str(ROOT / "var" / "bench_sweep"))
+# The sweep's batches run in this process, as a worker would run them.
+os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+
+def ensure_database(url: str) -> None:
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(url)
+    admin = psycopg.connect(
+        host=cfg["HOST"] or "127.0.0.1",
+        port=cfg["PORT"] or 5432,
+        user=cfg["USER"] or "postgres",
+        password=cfg["PASSWORD"] or None,
+        dbname="postgres",
+        autocommit=True,
+    )
+    with admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
+        for line in out.splitlines():
+            if line.startswith("Model name:"):
+                model = line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
+
+
+def load(patients: int, days: int, seed: int) -> tuple[int, int]:
+    """A simulated cohort ending yesterday: 10,000 patients in one team, COPY for the check-ins."""
+    from django.db import connection
+
+    from patients.models import CareTeam, Patient
+    from tracker.simulation import simulate_cohort
+
+    with connection.cursor() as cur:
+        cur.execute(
+            "TRUNCATE tracker_checkin, tracker_checkinrevision, tracker_baseline, notifications_alert, "
+            "patients_patient, patients_careteam RESTART IDENTITY CASCADE"
+        )
+    team = CareTeam.objects.create(name="Bench clinic")
+    created = Patient.objects.bulk_create(
+        [
+            Patient(care_team=team, first_name=f"P{n}", last_name="Bench", date_of_birth=datetime(1955, 1, 1).date())
+            for n in range(patients)
+        ],
+        batch_size=5000,
+    )
+    pks = [p.pk for p in created]
+    today = datetime.now(UTC).date()
+    start = today - timedelta(days=days)
+    now = datetime.now(UTC)
+    columns = (
+        "patient_id, date, fine_motor, gait, sensation, bladder, total, rf_bladder_bowel, rf_saddle_numbness, "
+        "rf_weakness, rf_fall_injury, rf_breathing, red_flag, numbness_locations, note, created_at, updated_at"
+    )
+    rows = 0
+    connection.ensure_connection()
+    raw = connection.connection
+    with raw.cursor() as cur, cur.copy(f"COPY tracker_checkin ({columns}) FROM STDIN") as copy:
+        for pk, (checkins, _truth) in zip(pks, simulate_cohort(patients, days, seed, start=start), strict=True):
+            for r in checkins:
+                rf = bool(r.red_flag)
+                total = r.fine_motor + r.gait + r.sensation + r.bladder
+                copy.write_row(
+                    (pk, r.date, r.fine_motor, r.gait, r.sensation, r.bladder, total)
+                    + (False, False, rf, False, False, rf, "[]", "", now, now)
+                )
+                rows += 1
+    raw.commit()
+    with connection.cursor() as cur:
+        cur.execute("ANALYZE")
+    return len(pks), rows
+
+
+def plain_read() -> tuple[float, int]:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        t0 = time.perf_counter()
+        cur.execute("SELECT patient_id, date, fine_motor, gait, sensation, bladder, red_flag FROM tracker_checkin")
+        rows = cur.fetchall()
+        elapsed = time.perf_counter() - t0
+    return elapsed, len(rows)
+
+
+def sweep(batch: int) -> float:
+    from tracker.tasks import nightly_sweep_task
+
+    t0 = time.perf_counter()
+    nightly_sweep_task(batch_size=batch)
+    return time.perf_counter() - t0
+
+
+def wipe_state(*, alerts: bool) -> None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("UPDATE patients_patient SET detector_state = '{}'::jsonb, evaluated_through = NULL")
+        if alerts:
+            cur.execute("TRUNCATE notifications_alert, tracker_baseline RESTART IDENTITY CASCADE")
+        cur.execute("VACUUM ANALYZE patients_patient")
+
+
+def add_one_day() -> int:
+    """Today's check-in for every patient, as a day of real use would add."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(
+            """
+            INSERT INTO tracker_checkin (patient_id, date, fine_motor, gait, sensation, bladder, total,
+                rf_bladder_bowel, rf_saddle_numbness, rf_weakness, rf_fall_injury, rf_breathing, red_flag,
+                numbness_locations, note, created_at, updated_at)
+            SELECT DISTINCT ON (patient_id) patient_id, CURRENT_DATE, fine_motor, gait, sensation, bladder, total,
+                false, false, false, false, false, false, '[]'::jsonb, '', now(), now()
+            FROM tracker_checkin ORDER BY patient_id, date DESC
+            ON CONFLICT DO NOTHING
+            """
+        )
+        return cur.rowcount
+
+
+def counts() -> str:
+    from notifications.models import Alert
+    from tracker.models import Baseline
+
+    return f"{Alert.objects.count()} alerts, {Baseline.objects.count()} baselines"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=10_000)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--reload", action="store_true", help="load the cohort again even if present")
+    args = parser.parse_args()
+
+    ensure_database(os.environ["DATABASE_URL"])
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from patients.models import Patient
+    from tracker.models import CheckIn
+
+    call_command("migrate", verbosity=0)
+    print("machine:", machine())
+    if args.reload or Patient.objects.count() != args.patients or CheckIn.objects.count() < args.patients * 100:
+        t0 = time.perf_counter()
+        n_patients, n_rows = load(args.patients, args.days, args.seed)
+        print(f"loaded {n_patients} patients, {n_rows} check-ins in {time.perf_counter() - t0:.1f} s (simulate + COPY)")
+    else:
+        # A previous run may have added a "today": start from the simulated year again.
+        CheckIn.objects.filter(date__gte=datetime.now(UTC).date()).delete()
+        print("cohort already loaded")
+
+    read_times = []
+    for _ in range(3):
+        elapsed, n_rows = plain_read()
+        read_times.append(elapsed)
+    read = min(read_times)
+    print(f"(a) plain read of {n_rows:,} rows: {read:.2f} s (best of 3: {', '.join(f'{t:.2f}' for t in read_times)})")
+
+    wipe_state(alerts=True)
+    b1 = sweep(args.batch)
+    print(f"(b1) first sweep, empty alert table: {b1:.2f} s = {b1 / read:.1f}x the read; {counts()}")
+    wipe_state(alerts=False)
+    b2 = sweep(args.batch)
+    print(f"(b2) first sweep, episodes already recorded (rebuild): {b2:.2f} s = {b2 / read:.1f}x the read; {counts()}")
+
+    added = add_one_day()
+    c = sweep(args.batch)
+    print(f"(c) steady state, {added:,} new check-ins: {c:.2f} s = {c / read:.2f}x the read; {counts()}")
+    c0 = sweep(args.batch)
+    print(f"(c0) steady state, nothing new: {c0:.2f} s = {c0 / read:.2f}x the read")
+
+
+if __name__ == "__main__":
+    main()
