@@ -70,8 +70,26 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
 
 
-def load(patients: int, days: int, seed: int) -> tuple[int, int]:
-    """A simulated cohort ending yesterday: 10,000 patients in one team, COPY for the check-ins."""
+def _every_day(checkins, start, days):
+    """The simulator's scores with its missed days filled by the day before (and dropouts carried on)."""
+    by_date = {r.date: r for r in checkins}
+    last = checkins[0]
+    for i in range(days):
+        day = start + timedelta(days=i)
+        r = by_date.get(day)
+        if r is not None:
+            last = r
+            yield r
+        else:
+            yield type(last)(last.patient_id, day, last.fine_motor, last.gait, last.sensation, last.bladder, 0)
+
+
+def load(patients: int, days: int, seed: int, gaps: bool) -> tuple[int, int]:
+    """A simulated cohort ending yesterday: 10,000 patients in one team, COPY for the check-ins.
+
+    By default every patient has a check-in every day (10,000 x 365 rows);
+    with gaps=True the simulator's missed days and dropouts are kept.
+    """
     from django.db import connection
 
     from patients.models import CareTeam, Patient
@@ -103,7 +121,7 @@ def load(patients: int, days: int, seed: int) -> tuple[int, int]:
     raw = connection.connection
     with raw.cursor() as cur, cur.copy(f"COPY tracker_checkin ({columns}) FROM STDIN") as copy:
         for pk, (checkins, _truth) in zip(pks, simulate_cohort(patients, days, seed, start=start), strict=True):
-            for r in checkins:
+            for r in checkins if gaps else _every_day(checkins, start, days):
                 rf = bool(r.red_flag)
                 total = r.fine_motor + r.gait + r.sensation + r.bladder
                 copy.write_row(
@@ -133,6 +151,32 @@ def sweep(batch: int) -> float:
 
     t0 = time.perf_counter()
     nightly_sweep_task(batch_size=batch)
+    return time.perf_counter() - t0
+
+
+def _run_batches(batches: list[list[int]]) -> int:
+    from tracker.tasks import sweep_batch_task
+
+    for ids in batches:
+        sweep_batch_task(ids)
+    return len(batches)
+
+
+def sweep_parallel(batch: int, workers: int) -> float:
+    """The same batches shared by several processes, as several Celery workers would share them."""
+    import multiprocessing
+
+    from django.db import connections
+
+    from patients.models import Patient
+
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    batches = [ids[i : i + batch] for i in range(0, len(ids), batch)]
+    shares = [batches[w::workers] for w in range(workers)]
+    connections.close_all()  # each forked worker opens its own connection
+    t0 = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        pool.map(_run_batches, shares)
     return time.perf_counter() - t0
 
 
@@ -179,6 +223,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--reload", action="store_true", help="load the cohort again even if present")
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes for (b3)")
+    parser.add_argument("--skip-b1", action="store_true", help="skip the first run that records a year of episodes")
+    parser.add_argument("--gaps", action="store_true", help="keep the simulator's missed days and dropouts")
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -192,9 +239,11 @@ def main() -> None:
 
     call_command("migrate", verbosity=0)
     print("machine:", machine())
-    if args.reload or Patient.objects.count() != args.patients or CheckIn.objects.count() < args.patients * 100:
+    expected = None if args.gaps else args.patients * args.days
+    n_stored = CheckIn.objects.filter(date__lt=datetime.now(UTC).date()).count()
+    if args.reload or Patient.objects.count() != args.patients or (expected and n_stored != expected):
         t0 = time.perf_counter()
-        n_patients, n_rows = load(args.patients, args.days, args.seed)
+        n_patients, n_rows = load(args.patients, args.days, args.seed, args.gaps)
         print(f"loaded {n_patients} patients, {n_rows} check-ins in {time.perf_counter() - t0:.1f} s (simulate + COPY)")
     else:
         # A previous run may have added a "today": start from the simulated year again.
@@ -208,12 +257,17 @@ def main() -> None:
     read = min(read_times)
     print(f"(a) plain read of {n_rows:,} rows: {read:.2f} s (best of 3: {', '.join(f'{t:.2f}' for t in read_times)})")
 
-    wipe_state(alerts=True)
-    b1 = sweep(args.batch)
-    print(f"(b1) first sweep, empty alert table: {b1:.2f} s = {b1 / read:.1f}x the read; {counts()}")
+    if not args.skip_b1:
+        wipe_state(alerts=True)
+        b1 = sweep(args.batch)
+        print(f"(b1) first sweep, empty alert table: {b1:.2f} s = {b1 / read:.1f}x the read; {counts()}")
     wipe_state(alerts=False)
     b2 = sweep(args.batch)
     print(f"(b2) first sweep, episodes already recorded (rebuild): {b2:.2f} s = {b2 / read:.1f}x the read; {counts()}")
+    if args.workers > 1:
+        wipe_state(alerts=False)
+        b3 = sweep_parallel(args.batch, args.workers)
+        print(f"(b3) as b2 shared by {args.workers} worker processes: {b3:.2f} s = {b3 / read:.1f}x the read")
 
     added = add_one_day()
     c = sweep(args.batch)

@@ -301,16 +301,19 @@ def evaluate_patients(
 def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDay]]:
     """One query: every check-in of the rebuilt patients, the new ones of the others.
 
-    The others are read from the lowest watermark in the batch (in steady
-    state every patient's is yesterday) and trimmed per patient here, which
-    keeps the query a plain range scan of the (patient, date) unique index.
+    Patients are grouped by watermark (in steady state nearly all share
+    yesterday's), so the query is an OR of a few index range scans of the
+    (patient, date) unique index and a patient who stopped checking in months
+    ago does not make the whole batch read months of rows.
     """
-    qs = CheckIn.objects.filter(patient_id__in=[p.pk for p in patients])
-    watermarks = {p.pk: p.evaluated_through for p in patients if p.pk not in full}
-    if not full:
-        qs = qs.filter(date__gt=min(watermarks.values()))
-    elif watermarks:
-        qs = qs.filter(Q(patient_id__in=list(full)) | Q(date__gt=min(watermarks.values())))
+    by_mark: dict[date_type, list[int]] = defaultdict(list)
+    for p in patients:
+        if p.pk not in full:
+            by_mark[p.evaluated_through].append(p.pk)
+    condition = Q(patient_id__in=sorted(full)) if full else Q(pk__in=[])
+    for mark, pks in by_mark.items():
+        condition |= Q(patient_id__in=pks, date__gt=mark)
+    qs = CheckIn.objects.filter(condition)
     qs = qs.order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS)
     if connection.vendor == "postgresql":
         # The same query without the ORM's per-row machinery: on a first run
@@ -323,9 +326,6 @@ def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDa
         rows = qs
     by_patient: dict[int, list[RuleDay]] = defaultdict(list)
     for pid, day, fm, g, s, b, rf in rows:
-        mark = watermarks.get(pid)
-        if mark is not None and day <= mark:
-            continue
         by_patient[pid].append(RuleDay(day, fm, g, s, b, rf))
     return by_patient
 
