@@ -16,6 +16,8 @@ class AlertListQuerySerializer(serializers.Serializer):
 
 class AlertSerializer(serializers.ModelSerializer):
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
+    # Blank until resolved; declared so the schema's enum allows "".
+    outcome = serializers.ChoiceField(choices=Alert.Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = Alert

@@ -1,0 +1,25 @@
+"""/api/schema/ (OpenAPI 3) and /api/docs/ (Swagger UI from our own static files)."""
+
+import re
+
+from django.urls import reverse
+from rest_framework.test import APIClient
+
+from tests.api.test_access_matrix import api_routes
+
+
+def test_the_schema_is_openapi_3_and_lists_every_api_route(db):
+    response = APIClient().get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = response.json()
+    assert schema["openapi"].startswith("3.")
+    documented = {path for path in schema["paths"]}
+    for pattern in api_routes().values():
+        path = "/api/v1/" + re.sub(r"<str:pk>", "{id}", pattern)
+        assert path in documented, path
+    assert "tokenAuth" in schema["components"]["securitySchemes"]
+
+
+def test_the_interactive_docs_load_swagger_ui_from_our_static_files_not_a_cdn(db):
+    html = APIClient().get(reverse("api-docs")).content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert not re.search(r"cdn|unpkg|jsdelivr|cloudflare", html, re.IGNORECASE)
