@@ -22,7 +22,7 @@ def _dashboard(request, template: str):
     if not form.is_valid():
         return HttpResponseBadRequest(f"Bad filter: {form.error_text()}", content_type="text/plain; charset=utf-8")
     context = {
-        "rows": dashboard_rows(user=request.user, **form.filters()),
+        "rows": [row.as_display() for row in dashboard_rows(user=request.user, **form.filters())],
         "form": form,
         "teams": teams,
         "many_teams": len(teams) > 1,
