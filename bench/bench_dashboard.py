@@ -236,7 +236,7 @@ def main() -> None:
     with CaptureQueriesContext(connection) as sel_ctx:
         selector()
 
-    print(f"machine: {machine()}")
+    print(f"machine: {machine()}; load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"cohort: {args.patients} patients, {n_checkins} check-ins ({args.days} days)")
     print(f"queries: page {len(ctx.captured_queries)}, dashboard_rows {len(sel_ctx.captured_queries)}")

@@ -276,3 +276,13 @@ def test_an_admin_can_filter_by_any_team(client, admin_user, patient, team_b_pat
     client.force_login(admin_user)
     html = client.get(reverse("team_patients"), {"team": team_b.pk}).content.decode()
     assert "Cora Dale" in html and "Ada Lovelace" not in html
+
+
+def test_the_sparkline_is_drawn_in_days_and_score_points(clinician, patient):
+    baseline(patient, 15.0)
+    history(patient, [15, 14, 16])
+    (row,) = dashboard_rows(user=clinician, today=TODAY)
+    # 30-day window, range 14..16 padded to 4 points tall: top is 17.
+    assert row.sparkline_box == "-0.5 0 30 4"
+    assert row.sparkline_points == "27,2 28,3 29,1"
+    assert row.baseline_y == "2"

@@ -156,3 +156,9 @@ def test_a_clinician_of_another_team_gets_404(client, other_clinician, patient, 
 def test_a_patient_cannot_see_a_report_even_their_own(patient_client, patient, other_patient, name):
     assert patient_client.get(reverse(name, args=[other_patient.pk])).status_code == 403
     assert patient_client.get(reverse(name, args=[patient.pk])).status_code == 403
+
+
+def test_a_report_without_check_ins_loads_no_plotly(clinician_client, patient):
+    html = get_report(clinician_client, patient).content.decode()
+    assert "No check-ins in this range." in html
+    assert "vendor/plotly" not in html
