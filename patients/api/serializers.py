@@ -190,6 +190,7 @@ class TrendSeriesSerializer(serializers.Serializer):
 
     patient = serializers.IntegerField()
     start = serializers.DateField()
+    view_start = serializers.DateField(help_text="First day the charts show.")
     end = serializers.DateField()
     dates = serializers.ListField(child=serializers.DateField())
     series = _DomainSeries()

@@ -56,6 +56,19 @@ def test_every_api_route_has_a_row():
     assert not stale, f"MATRIX rows for routes that no longer exist: {stale}"
 
 
+def test_every_method_an_api_view_answers_has_a_row():
+    """A new method on an existing route (say a PATCH) needs its own row too."""
+    listed = {}
+    for row, (method, _, _) in MATRIX.items():
+        listed.setdefault(row.split(":")[0], set()).add(method)
+    for entry in get_resolver().url_patterns:
+        if isinstance(entry, URLResolver) and str(entry.pattern) == "api/v1/":
+            for route in entry.url_patterns:
+                view = route.callback.cls
+                served = {m for m in ("get", "post", "put", "patch", "delete") if hasattr(view, m)}
+                assert served == listed[route.name], (route.name, served, listed[route.name])
+
+
 @pytest.fixture
 def world(patient, other_patient, team_b_patient, clinician, other_clinician):
     today = patient.local_today()

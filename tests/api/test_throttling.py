@@ -39,3 +39,16 @@ def test_rates_come_from_settings_at_request_time(settings, patient, api_client_
     client = api_client_for(patient.user)
     codes = [client.post("/api/v1/checkins/", GOOD_ANSWERS, format="json").status_code for _ in range(3)]
     assert codes == [201, 200, 429]
+
+
+def test_a_made_up_forwarded_for_header_does_not_reset_the_log_in_count(patient):
+    client = APIClient()
+    url = reverse("api-token")
+    for n in range(10):
+        client.post(
+            url, {"username": "patient.a1", "password": "guess"}, format="json", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}"
+        )
+    response = client.post(
+        url, {"username": "patient.a1", "password": "guess"}, format="json", HTTP_X_FORWARDED_FOR="10.9.9.9"
+    )
+    assert response.status_code == 429

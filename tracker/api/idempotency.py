@@ -8,7 +8,8 @@ Contract, per user and key:
 - the same key with a different request is a 409;
 - errors are not stored, so a client may fix its body and retry with the
   same key;
-- keys are kept IDEMPOTENCY_KEY_TTL; an older key starts afresh.
+- keys are kept IDEMPOTENCY_KEY_TTL (24 h); an older key starts afresh, and
+  expired keys are deleted by the same user's next keyed request.
 
 The work and the stored answer commit in one transaction. When two requests
 with one key race, the database's unique (user, key) constraint lets one
@@ -55,12 +56,10 @@ def _replay(record: ApiIdempotencyKey, digest: str) -> Response:
     return Response(record.response_body, status=record.response_status, headers={"Idempotent-Replayed": "true"})
 
 
-def _fresh(user, key: str) -> ApiIdempotencyKey | None:
-    record = ApiIdempotencyKey.objects.filter(user=user, key=key).first()
-    if record is not None and record.created_at < timezone.now() - IDEMPOTENCY_KEY_TTL:
-        record.delete()
-        return None
-    return record
+def _purge_expired(user) -> None:
+    # Keeps the table small without a scheduled job: each keyed request
+    # clears its own user's expired keys (the unique index starts with user).
+    ApiIdempotencyKey.objects.filter(user=user, created_at__lt=timezone.now() - IDEMPOTENCY_KEY_TTL).delete()
 
 
 def idempotent(request, handler: Callable[[], Response]) -> Response:
@@ -71,7 +70,8 @@ def idempotent(request, handler: Callable[[], Response]) -> Response:
     if not _KEY_RE.match(key):
         raise ValidationError({HEADER: ["Use 1 to 255 printable characters without spaces, e.g. a UUID."]})
     digest = request_hash(request)
-    record = _fresh(request.user, key)
+    _purge_expired(request.user)
+    record = ApiIdempotencyKey.objects.filter(user=request.user, key=key).first()
     if record is not None:
         return _replay(record, digest)
     try:
