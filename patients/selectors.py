@@ -175,10 +175,14 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
     current baseline and last check-in date as subqueries), the last 30 days
     of check-ins of all of them, and their unresolved alerts.
 
-    `today` is the reference day for everyone (default: the server's local
-    date); `status` is one of STATUSES (None means all).
+    `today` is one reference day for everyone (tests, the benchmark); by
+    default each patient's own local day counts, so a patient east of the
+    server who checked in this morning is not shown as missing a day.
+    `status` is one of STATUSES (None means all).
     """
-    today = today or timezone.localdate()
+    now = timezone.now()
+    # The latest local date anywhere on Earth (UTC+14): no patient's check-in is later.
+    horizon = today or (now + timedelta(hours=14)).date()
     patients = patients_visible_to(user)
     if query:
         for word in query.split():
@@ -188,21 +192,24 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
     scope = patients.values("pk")
 
     current_baseline = (
-        Baseline.objects.filter(patient=OuterRef("pk"), effective_from__lte=today)
+        Baseline.objects.filter(patient=OuterRef("pk"), effective_from__lte=horizon)
         .order_by("-effective_from", "-set_at")
         .values("total")[:1]
     )
-    last_checkin = CheckIn.objects.filter(patient=OuterRef("pk"), date__lte=today).order_by("-date").values("date")[:1]
+    last_checkin = (
+        CheckIn.objects.filter(patient=OuterRef("pk"), date__lte=horizon).order_by("-date").values("date")[:1]
+    )
     patient_list = list(
         patients.select_related("care_team").annotate(
             baseline_total=Subquery(current_baseline), last_checkin=Subquery(last_checkin)
         )
     )
 
-    window_start = today - timedelta(days=SPARKLINE_DAYS - 1)
+    # One day more than the window: local days differ by up to a day and more from the horizon.
+    window_start = horizon - timedelta(days=SPARKLINE_DAYS + 1)
     checkins = defaultdict(list)
     for patient_id, day, total in (
-        CheckIn.objects.filter(patient__in=scope, date__gte=window_start, date__lte=today)
+        CheckIn.objects.filter(patient__in=scope, date__gte=window_start, date__lte=horizon)
         .order_by("patient_id", "date")
         .values_list("patient_id", "date", "total")
     ):
@@ -218,7 +225,7 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
         a["rule_label"] = a["rule"].replace("_", " ")
         alerts[a["patient_id"]].append(a)
 
-    rows = [_row(p, checkins[p.pk], alerts[p.pk], today, window_start) for p in patient_list]
+    rows = [_row(p, checkins[p.pk], alerts[p.pk], today or p.local_today(now)) for p in patient_list]
     if status == "alerts":
         rows = [r for r in rows if r.open_alerts]
     elif status == "declining":
@@ -229,7 +236,10 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
     return rows
 
 
-def _row(patient: Patient, recent: list, open_alerts: list, today: date, window_start: date) -> DashboardRow:
+def _row(patient: Patient, recent: list, open_alerts: list, today: date) -> DashboardRow:
+    window_start = today - timedelta(days=SPARKLINE_DAYS - 1)
+    if recent and (recent[0][0] < window_start or recent[-1][0] > today):
+        recent = [(d, t) for d, t in recent if window_start <= d <= today]
     latest = None
     if recent:
         last_day = recent[-1][0]

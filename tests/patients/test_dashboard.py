@@ -286,3 +286,15 @@ def test_the_sparkline_is_drawn_in_days_and_score_points(clinician, patient):
     assert row.sparkline_box == "-0.5 0 30 4"
     assert row.sparkline_points == "27,2 28,3 29,1"
     assert row.baseline_y == "2"
+
+
+def test_each_patient_is_judged_by_their_own_local_day(clinician, team_a):
+    # UTC+14: for most of the UTC day their calendar is already on tomorrow.
+    east = make_patient(team_a, None, "Kiri", "East", timezone="Pacific/Kiritimati")
+    west = make_patient(team_a, None, "Hono", "West", timezone="Pacific/Honolulu")
+    for p in (east, west):
+        add_history(p, {0: (4, 6, 2, 3)}, start=p.local_today())
+    rows = {r.name: r for r in dashboard_rows(user=clinician)}
+    for name in ("Kiri East", "Hono West"):
+        assert rows[name].days_since_checkin == 0 and rows[name].since_text == "today"
+        assert rows[name].sparkline_values == [15] and rows[name].latest_total == 15.0
