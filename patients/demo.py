@@ -301,7 +301,7 @@ def key_events(spec: DemoPatient, rng: random.Random) -> list[DemoEvent]:
         found.append(DemoEvent("physiotherapy_start", course.physio_ago, "Weekly hand and balance programme.", physio))
     last_visit = rng.randint(30, 60)
     if last_visit < course.history_days - 1:
-        found.append(DemoEvent("visit", last_visit, "Follow-up visit.", doctor))
+        found.append(DemoEvent("visit", last_visit, "Clinic review; examination unchanged from the check-ins.", doctor))
     return found
 
 

@@ -21,10 +21,32 @@ class EnrolForm(forms.Form):
 
 
 class AcceptInvitationForm(forms.Form):
-    code = forms.CharField(label="Invitation code", max_length=16)
-    username = forms.CharField(label="Choose a user name (optional)", max_length=150, required=False)
-    password = forms.CharField(label="Choose a password", widget=forms.PasswordInput, min_length=8)
-    password_again = forms.CharField(label="Password again", widget=forms.PasswordInput)
+    code = forms.CharField(
+        label="Invitation code",
+        max_length=16,
+        help_text="The 10 letters and numbers your care team gave you.",
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "autocomplete": "off", "spellcheck": "false"}),
+        error_messages={"required": "Enter the invitation code from your care team."},
+    )
+    username = forms.CharField(
+        label="Choose a user name (optional)",
+        max_length=150,
+        required=False,
+        help_text="Leave it empty and we make one from your name.",
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "username", "spellcheck": "false"}),
+    )
+    password = forms.CharField(
+        label="Choose a password",
+        min_length=8,
+        help_text="At least 8 characters. A few words in a row are easy to remember.",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Choose a password."},
+    )
+    password_again = forms.CharField(
+        label="Password again",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        error_messages={"required": "Type the password a second time."},
+    )
 
     def clean(self):
         data = super().clean()

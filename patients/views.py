@@ -11,7 +11,7 @@ from patients.access import care_team_required, get_patient_for, teams_of
 from patients.filters import DashboardFilterForm
 from patients.forms import AcceptInvitationForm, EnrolForm, PatientEventForm
 from patients.selectors import dashboard_rows
-from patients.services import patient_enrol, patient_event_add
+from patients.services import invitation_accept, patient_enrol, patient_event_add
 from tracker.reports import patient_chart_context
 from tracker.trends import DEFAULT_RANGE, RANGES
 
@@ -65,8 +65,8 @@ def enrol(request):
         try:
             patient, invitation = patient_enrol(created_by=request.user, **data)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
         else:
             return render(
                 request, "patients/invitation.html", {"patient": patient, "invitation": invitation}, status=201
@@ -78,16 +78,17 @@ def enrol(request):
 def join(request, code: str = ""):
     form = AcceptInvitationForm(request.POST or None, initial={"code": code})
     if request.method == "POST" and form.is_valid():
-        from patients.services import invitation_accept
-
         data = form.cleaned_data
         try:
             user = invitation_accept(code=data["code"], password=data["password"], username=data["username"])
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                form.add_error(field if field in form.fields else None, messages)
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(
+                request, f"Your account is ready. Your user name is {user.username}: keep it with your password."
+            )
             return redirect("checkin")
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/join.html", {"form": form}, status=status)
@@ -96,7 +97,7 @@ def join(request, code: str = ""):
 @care_team_required
 def event_add(request, pk: int):
     patient = get_patient_for(request.user, pk)
-    form = PatientEventForm(request.POST or None)
+    form = PatientEventForm(request.POST or None, initial={"date": patient.local_today()})
     if request.method == "POST" and form.is_valid():
         try:
             event = patient_event_add(patient=patient, created_by=request.user, **form.cleaned_data)

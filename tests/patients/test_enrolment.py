@@ -58,7 +58,9 @@ def test_the_patient_joins_with_the_link_sets_a_password_and_lands_on_the_checki
         {"code": code, "username": "grace.a", "password": "slow-river-42", "password_again": "slow-river-42"},
     )
     assert response.status_code == 302 and response["Location"] == reverse("checkin")
-    assert client.get(reverse("checkin")).status_code == 200
+    landing = client.get(reverse("checkin"))
+    assert landing.status_code == 200
+    assert "Your user name is grace.a" in landing.content.decode()  # so they can log in again
 
     user = User.objects.get(username="grace.a")
     assert user.role == User.Role.PATIENT and user.patient.last_name == "Adeyemi"
