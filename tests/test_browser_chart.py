@@ -158,7 +158,9 @@ def test_the_visit_report_prints(browser_page, live_server, clinician, patient, 
     log_in(page, live_server, clinician)
     page.goto(f"{live_server.url}/team/patients/{patient.pk}/report/")
     page.wait_for_selector("#report-chart .main-svg", timeout=15000)
+    page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi
     page.emulate_media(media="print")
+    page.wait_for_timeout(300)  # plotly resizes to the paper width
     assert page.locator(".filters").is_hidden() and page.locator(".topbar").is_hidden()
     keep(page, tmp_path, "report-print.png", full_page=True)
     pdf = tmp_path / "visit-report.pdf"
