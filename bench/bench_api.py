@@ -1,0 +1,125 @@
+"""API server time on the dashboard's benchmark cohort (500 patients x a year of daily check-ins).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/myelotrack_bench_api \\
+        .venv/bin/python bench/bench_api.py [--patients 500] [--days 365] [--runs 30]
+
+Reuses bench_dashboard's cohort builder in its own database (created and
+filled once, kept between runs). Times, through Django's test Client with a
+token (the whole server side: middleware, authentication, throttling,
+serializers, JSON rendering), the endpoints whose cost grows with data:
+the risk-ordered patient list, one patient's year as FHIR, CSV and trends,
+and a check-in POST with an Idempotency-Key, new and replayed.
+Results go into docs/api.md.
+"""
+
+import argparse
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_dashboard import TEAM, ensure_database, machine, populate, setup_django, summary, timed  # noqa: E402
+
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_bench_api"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--patients", type=int, default=500)
+    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--runs", type=int, default=30)
+    args = parser.parse_args()
+
+    url = os.environ.get("DATABASE_URL", DEFAULT_URL)
+    # The bench is not an attack: lift the check-in throttle; tasks go to the (unconsumed) broker.
+    os.environ.setdefault("API_CHECKIN_RATE", "1000000/hour")
+    ensure_database(url)
+    setup_django(url)
+
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from patients.models import CareTeam, Patient, User
+    from tracker.api.services import token_issue
+    from tracker.models import CheckIn
+
+    call_command("migrate", verbosity=0)
+    team = CareTeam.objects.filter(name=TEAM).first()
+    if team is None or Patient.objects.filter(care_team=team).count() != args.patients:
+        if team is not None:
+            Patient.objects.filter(care_team=team).delete()
+            team.delete()
+            User.objects.filter(username__in=["bench.nurse", "bench.patient"]).delete()
+        t0 = time.perf_counter()
+        rows = populate(args.patients, args.days)
+        print(f"inserted {args.patients} patients, {rows} check-ins in {time.perf_counter() - t0:.1f} s")
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+    team = CareTeam.objects.get(name=TEAM)
+    nurse = User.objects.get(username="bench.nurse")
+    patient = Patient.objects.filter(care_team=team).order_by("pk").first()
+    if patient.user is None:
+        patient.user = User.objects.create(username="bench.patient", role=User.Role.PATIENT)
+        patient.save(update_fields=["user"])
+    n_year = CheckIn.objects.filter(patient=patient).count()
+
+    nurse_client = Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=nurse).key}")
+    patient_client = Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=patient.user).key}")
+    base = f"/api/v1/patients/{patient.pk}"
+
+    def get(path):
+        def run():
+            response = nurse_client.get(path)
+            assert response.status_code == 200, (path, response.status_code)
+            return response
+
+        return run
+
+    answers = {"fine_motor": 4, "gait": 6, "sensation": 2, "bladder": 3}
+
+    def post_new():
+        key = uuid.uuid4().hex
+        response = patient_client.post(
+            "/api/v1/checkins/", answers, content_type="application/json", HTTP_IDEMPOTENCY_KEY=key
+        )
+        assert response.status_code in (200, 201), response.content
+        post_new.last_key = key
+
+    def post_replay():
+        response = patient_client.post(
+            "/api/v1/checkins/", answers, content_type="application/json", HTTP_IDEMPOTENCY_KEY=post_new.last_key
+        )
+        assert response["Idempotent-Replayed"] == "true"
+
+    post_new()
+    endpoints = {
+        "GET /patients/ (page of 50)": get("/api/v1/patients/"),
+        "GET /patients/{id}/": get(f"{base}/"),
+        f"GET /patients/{{id}}/fhir/ ({n_year} days)": get(f"{base}/fhir/"),
+        f"GET /patients/{{id}}/export.csv ({n_year})": get(f"{base}/export.csv"),
+        f"GET /patients/{{id}}/trends/ ({n_year})": get(f"{base}/trends/"),
+        "GET /alerts/": get("/api/v1/alerts/"),
+        "POST /checkins/ (new key)": post_new,
+        "POST /checkins/ (replayed key)": post_replay,
+    }
+    print(f"machine: {machine()}; load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
+    print(f"cohort: {args.patients} patients, {CheckIn.objects.filter(patient__care_team=team).count()} check-ins")
+    for label, fn in endpoints.items():
+        for _ in range(2):
+            fn()
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        print(summary(f"{label} [{len(ctx.captured_queries)} q]", timed(fn, args.runs)))
+    size = len(get(f"{base}/fhir/")().content)
+    print(f"FHIR bundle for {n_year} check-ins: {size / 1024:.0f} KiB")
+
+
+if __name__ == "__main__":
+    main()
