@@ -69,7 +69,8 @@ class EmailChannel(Channel):
         subject = f"[MyeloTrack] {alert.get_severity_display()} alert{escalated}"
         body = "\n".join(
             [
-                f"A {alert.get_severity_display().lower()} alert needs attention{escalated}.",
+                f"An alert needs attention{escalated}.",
+                f"Severity: {alert.get_severity_display()}",
                 f"Rule: {rule_label(alert.rule)}",
                 f"Care team: {alert.patient.care_team.name}",
                 "",

@@ -52,7 +52,7 @@ def test_the_email_is_short_with_no_scores_names_or_evidence(
         assert private not in message.subject
         assert private not in message.body
     assert f"/alerts/{alert.pk}/" in message.body
-    assert "red flag" in message.body
+    assert "Severity: Urgent" in message.body and "Rule: red flag" in message.body
 
 
 def test_a_moderate_alert_is_not_emailed_by_default(django_capture_on_commit_callbacks, outbox, clinician, patient):
