@@ -129,6 +129,9 @@ def test_a_patient_checks_in_by_tapping_on_a_phone_and_sees_it_confirmed(browser
     width, viewport, poking_out = horizontal_overflow(page)
     assert viewport == 360 and width <= viewport, poking_out
     keep(page, tmp_path, "checkin-360.png", publish=True)
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(tmp_path / "checkin-360-first-screen.png"))
+    shutil.copy(tmp_path / "checkin-360-first-screen.png", SHOTS / "checkin-360-first-screen.png")
 
     tap_answers(page)
     page.locator("#q-neck_pain label.choice", has_text="3").first.click()
