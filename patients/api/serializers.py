@@ -38,7 +38,7 @@ class PatientRowSerializer(serializers.Serializer):
     first_name = serializers.CharField(source="patient.first_name")
     last_name = serializers.CharField(source="patient.last_name")
     age = serializers.IntegerField()
-    region = serializers.CharField()
+    region = serializers.ChoiceField(source="patient.region", choices=Patient.Region.choices)
     team = serializers.CharField()
     team_id = serializers.IntegerField(source="patient.care_team_id")
     last_checkin = serializers.DateField(allow_null=True)
