@@ -1,5 +1,6 @@
 """A real Celery worker process sends alerts: email lands once, the webhook is signed and retried."""
 
+import time
 from datetime import date
 from email import message_from_bytes
 
@@ -60,8 +61,10 @@ def test_an_alert_email_lands_exactly_once_and_the_webhook_is_signed(
 ):
     with WebhookReceiver() as hook:
         NotificationPreference.objects.create(user=clinician, webhook_url=hook.url, webhook_secret=SECRET)
+        started = time.monotonic()
         alert = open_urgent(patient)  # commits; on_commit publishes to the worker's queue
         wait_for(lambda: all_done(alert), timeout=30)
+        print(f"alert made -> in-app, email and webhook sent by the worker: {time.monotonic() - started:.2f} s")
         # A sweep and a duplicate message afterwards change nothing.
         assert redeliver_pending_task() == 0
         deliver_task.delay(Delivery.objects.get(alert=alert, channel="email").pk)
@@ -85,8 +88,10 @@ def test_a_webhook_answering_500_then_200_is_retried_and_delivered_once(celery_w
         NotificationPreference.objects.create(
             user=clinician, webhook_url=hook.url, webhook_secret=SECRET, email_enabled=False
         )
+        started = time.monotonic()
         alert = open_urgent(patient)
         wait_for(lambda: all_done(alert), timeout=30)
+        print(f"webhook 500 then 200 (1 s backoff) delivered after {time.monotonic() - started:.2f} s")
         webhook = Delivery.objects.get(alert=alert, channel="webhook")
         assert (webhook.status, webhook.attempts) == ("sent", 2)
         assert len(hook.received) == 2
