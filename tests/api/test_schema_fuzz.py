@@ -68,7 +68,9 @@ def _point_at_real_objects(case, world):
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
+@settings(
+    max_examples=MAX_EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True, database=None
+)
 def test_the_api_never_fails_and_matches_its_schema(case, fuzz_as, fuzz_world):
     _point_at_real_objects(case, fuzz_world)
     case.call_and_validate(headers=fuzz_as, checks=[not_a_server_error, response_schema_conformance])
