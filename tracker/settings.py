@@ -182,6 +182,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_CLASSES": ["tracker.api.throttles.ScopedWriteThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("API_LOGIN_RATE", "10/min"),
+        "login_account": env_str("API_LOGIN_ACCOUNT_RATE", "30/hour"),
         "checkin_create": env_str("API_CHECKIN_RATE", "30/hour"),
     },
     # Throttles count per client IP: trust X-Forwarded-For only from this many proxies in front.

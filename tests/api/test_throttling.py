@@ -52,3 +52,15 @@ def test_a_made_up_forwarded_for_header_does_not_reset_the_log_in_count(patient)
         url, {"username": "patient.a1", "password": "guess"}, format="json", HTTP_X_FORWARDED_FOR="10.9.9.9"
     )
     assert response.status_code == 429
+
+
+def test_guessing_one_accounts_password_from_many_addresses_is_stopped_after_thirty_an_hour(patient, other_patient):
+    client = APIClient()
+    url = reverse("api-token")
+    for n in range(30):
+        body = {"username": "Patient.A1 " if n % 2 else "patient.a1", "password": "guess"}
+        assert client.post(url, body, format="json", REMOTE_ADDR=f"10.0.{n}.1").status_code == 400
+    right = {"username": "patient.a1", "password": PASSWORD}
+    assert client.post(url, right, format="json", REMOTE_ADDR="10.1.0.1").status_code == 429
+    other = {"username": "patient.a2", "password": PASSWORD}
+    assert client.post(url, other, format="json", REMOTE_ADDR="10.1.0.2").status_code == 200

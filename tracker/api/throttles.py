@@ -6,8 +6,10 @@ and are read on each request rather than once at import, so a deployment or
 a test can change them with settings alone.
 """
 
+import hashlib
+
 from rest_framework.settings import api_settings
-from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
 
 class ScopedWriteThrottle(ScopedRateThrottle):
@@ -24,3 +26,26 @@ class ScopedWriteThrottle(ScopedRateThrottle):
 
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class LoginAccountThrottle(SimpleRateThrottle):
+    """Count log-in attempts per user name too, whatever the IP they come from.
+
+    The per-IP scope stops one machine guessing; this one stops many machines
+    guessing one account's password. Its rate is higher, because reaching it
+    also blocks the real owner's API log-in for a while (their existing
+    token keeps working, and so does the web log-in).
+    """
+
+    scope = "login_account"
+
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request, view):
+        data = request.data
+        username = data.get("username") if isinstance(data, dict) else None
+        if request.method != "POST" or not isinstance(username, str) or not username.strip():
+            return None
+        digest = hashlib.sha256(username.strip().lower().encode()).hexdigest()
+        return self.cache_format % {"scope": self.scope, "ident": digest}

@@ -27,6 +27,7 @@ from tracker.api.serializers import (
     answers_of,
 )
 from tracker.api.services import token_issue, token_revoke
+from tracker.api.throttles import LoginAccountThrottle, ScopedWriteThrottle
 from tracker.services import checkin_submit
 
 
@@ -34,6 +35,7 @@ class TokenView(JsonApiMixin, APIView):
     permission_classes = [AllowAny]
     authentication_classes: list = []
     throttle_scope = "login"
+    throttle_classes = [ScopedWriteThrottle, LoginAccountThrottle]
 
     @extend_schema(
         tags=["auth"],
