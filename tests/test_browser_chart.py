@@ -104,6 +104,22 @@ def test_the_clinician_chart_renders_from_the_vendored_bundle(browser_page, live
     assert f"{live_server.url}{VENDOR}" in urls
     assert all(u.startswith(live_server.url) for u in urls), [u for u in urls if not u.startswith(live_server.url)]
     keep(page, tmp_path, "patient-chart-phone.png", full_page=True)
+    # Hovering an alert marker shows its evidence.
+    page.locator("#clinician-chart").scroll_into_view_if_needed()
+    alert_point = page.evaluate(
+        """() => {
+          const gd = document.getElementById('clinician-chart');
+          const i = gd.data.findIndex(t => t.meta.kind === 'alert' && t.meta.panel === 'total');
+          const pts = gd.querySelectorAll('.scatterlayer .trace')[i].querySelectorAll('.point');
+          const r = pts[0].getBoundingClientRect();
+          return {x: r.x + r.width / 2, y: r.y + r.height / 2};
+        }"""
+    )
+    page.mouse.move(alert_point["x"], alert_point["y"])
+    page.wait_for_selector(".hoverlayer .hovertext", timeout=5000)
+    hover = page.text_content(".hoverlayer")
+    assert "Red flag: fall or neck injury" in hover and "sent to emergency" in hover
+    page.mouse.move(0, 0)  # no hover label or mode bar in the screenshot
     page.set_viewport_size({"width": 1180, "height": 900})
     page.wait_for_timeout(500)  # plotly's responsive resize
     chart = page.locator("#clinician-chart").bounding_box()

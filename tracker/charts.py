@@ -32,6 +32,7 @@ RED_FLAG_LABELS = {
     "rf_fall_injury": "fall or neck injury",
     "rf_breathing": "difficulty breathing",
 }
+ALERT_LIFT = 0.07  # of the panel's scale
 SEVERITY_COLOURS = {"urgent": "#b00020", "high": "#d35400", "moderate": "#b7950b", "low": "#5d6d7e"}
 EVENT_COLOURS = {"surgery": "#6c3483", "physiotherapy_start": "#117a65", "visit": "#1f618d"}
 DAILY = "#7f8c9a"
@@ -112,7 +113,8 @@ def _alert_trace(data: dict, panel: str, *, show_legend: bool) -> go.Scatter | N
         if y is None:  # an alert on a day without a check-in (missed check-ins) sits on the axis
             y = 0
         xs.append(a["date"])
-        ys.append(y)
+        # Just above the day's point, pointing down at it, so hovering finds the alert, not the point.
+        ys.append(round(y + ALERT_LIFT * PANEL_MAX[panel], 2))
         state = a["status"] + (f", {a['outcome'].replace('_', ' ')}" if a["outcome"] else "")
         texts.append(
             f"<b>{a['severity'].title()} alert: {a['rule'].replace('_', ' ')}</b> ({state})<br>{a['evidence']}"
@@ -198,7 +200,7 @@ def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
         if alert is not None:
             fig.add_trace(alert, row=row, col=1)
         top = PANEL_MAX[panel]
-        fig.update_yaxes(range=[-0.5, top + 0.5], fixedrange=True, row=row, col=1)
+        fig.update_yaxes(range=[-0.5, top * (1 + ALERT_LIFT) + 0.3], fixedrange=True, row=row, col=1)
     red = _red_flag_trace(data)
     if red is not None:
         fig.add_trace(red, row=1, col=1)
@@ -207,8 +209,9 @@ def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
     fig.update_xaxes(range=[_day_edges(view_start)[0], _day_edges(data["end"])[1]], type="date")
     fig.update_layout(
         height=height,
-        margin={"l": 40, "r": 10, "t": 100, "b": 110},
-        legend={"orientation": "h", "y": -0.1, "yanchor": "top", "x": 0, "font": {"size": 11}},
+        margin={"l": 40, "r": 10, "t": 100 if data["events"] else 50, "b": 110},
+        # Pinned to the bottom of the figure: a paper-relative legend keeps its phone position after a resize.
+        legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
         hovermode="closest",
         plot_bgcolor="#fff",
         paper_bgcolor="#fff",

@@ -142,8 +142,9 @@ def test_alert_markers_carry_their_evidence_on_hover_in_the_total_and_their_doma
     (total_alert,) = traces(fig, "total", "alert")
     (gait_alert,) = traces(fig, "gait", "alert")
     assert traces(fig, "fine_motor", "alert") == []
-    assert list(total_alert.x) == ["2026-03-05"] and list(total_alert.y) == [12]
-    assert list(gait_alert.y) == [4]
+    # Just above the day's value (12 and 4), by 7% of the panel's scale.
+    assert list(total_alert.x) == ["2026-03-05"] and list(total_alert.y) == [13.26]
+    assert list(gait_alert.y) == [4.49]
     assert "Walking 4 vs baseline 6 (-2)" in total_alert.hovertext[0]
     assert "High alert: domain decline" in gait_alert.hovertext[0]
 
@@ -152,7 +153,7 @@ def test_an_alert_on_a_day_without_a_check_in_sits_on_the_axis():
     alert = {**series_data()["alerts"][0], "date": "2026-03-09", "domains": [], "rule": "missed_checkins"}
     fig = clinician_figure(series_data(alerts=[alert]))
     (marker,) = traces(fig, "total", "alert")
-    assert list(marker.y) == [0]
+    assert list(marker.y) == [1.26]
 
 
 def test_events_are_vertical_lines_through_all_panels():
