@@ -176,7 +176,7 @@ def alert_escalate(*, alert: Alert, now: datetime | None = None) -> bool:
     two sweeps running at once escalate once.
     """
     now = now or timezone.now()
-    team = CareTeam.objects.get(pk=alert.patient.care_team_id)
+    team = alert.patient.care_team  # the sweep select_related()s it: no query per alert
     due = escalation_due_at(alert, team)
     if due is None or due > now:
         return False

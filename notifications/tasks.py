@@ -12,12 +12,12 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 
 from notifications.channels import DeliveryError, channel_for
 from notifications.models import Alert, Delivery
-from notifications.services import alert_escalate, enqueue_deliveries
+from notifications.services import ESCALATING, alert_escalate, enqueue_deliveries, escalation_due_at
 from tracker.env import env_int
 
 logger = logging.getLogger(__name__)
@@ -110,14 +110,18 @@ def redeliver_pending_task(now: datetime | None = None) -> int:
 def escalate_overdue_task(now: datetime | None = None) -> int:
     """Escalate open urgent/high alerts past their team's time; returns how many escalated."""
     now = now or timezone.now()
+    # Each team sets its own delay, so the due check is per alert; the index
+    # alert_escalation_idx (status, opened_at) keeps this scan to open alerts.
     candidates = (
-        Alert.objects.filter(status=Alert.Status.OPEN, escalation_level=0, severity__in=["urgent", "high"])
-        .filter(Q(opened_at__lte=now))
+        Alert.objects.filter(
+            status=Alert.Status.OPEN, escalation_level=0, severity__in=list(ESCALATING), opened_at__lte=now
+        )
         .select_related("patient__care_team")
-        .order_by("opened_at")[:500]
+        .order_by("opened_at")
     )
     escalated = 0
-    for alert in candidates:
-        if alert_escalate(alert=alert, now=now):
+    for alert in candidates.iterator(chunk_size=500):
+        due = escalation_due_at(alert, alert.patient.care_team)
+        if due is not None and due <= now and alert_escalate(alert=alert, now=now):
             escalated += 1
     return escalated

@@ -131,3 +131,16 @@ def test_escalation_messages_not_yet_sent_are_dropped_once_acknowledged(outbox, 
     assert set(escalated.values_list("status", flat=True)) == {"skipped"}
     assert [m.to for m in outbox] == [["nurse.a@example.org"]]  # the original alert email only
     assert Alert.objects.get(pk=alert.pk).status == Alert.Status.ACKNOWLEDGED
+
+
+def test_the_sweep_costs_one_query_when_nothing_is_due(team_a, clinician):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.conftest import make_patient
+
+    for i in range(6):
+        open_at(make_patient(team_a, None, f"P{i}", "Test"), Severity.URGENT)
+    with CaptureQueriesContext(connection) as queries:
+        assert escalate_overdue_task(now=T0 + timedelta(minutes=5)) == 0
+    assert len(queries.captured_queries) == 1
