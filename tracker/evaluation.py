@@ -108,9 +108,8 @@ def after_checkin_saved(checkin: CheckIn) -> None:
     # resubmission, a late entry) cannot be fed incrementally: drop the state
     # in this same transaction so that whichever evaluation comes next, the
     # task or the nightly sweep, rebuilds the detector from the whole history.
-    Patient.objects.filter(pk=checkin.patient_id, evaluated_through__gte=checkin.date).update(
-        detector_state={}, evaluated_through=None
-    )
+    # (The watermark stays: it tells the rebuild which episodes are history.)
+    Patient.objects.filter(pk=checkin.patient_id, evaluated_through__gte=checkin.date).update(detector_state={})
     patient_id = checkin.patient_id
     transaction.on_commit(lambda: enqueue_evaluation(patient_id))
 
@@ -239,32 +238,51 @@ def evaluate_patients(
         )
         if not patients:
             return result
-        full = {p.pk for p in patients if rebuild or not p.detector_state or p.evaluated_through is None}
+        configs: dict[int, RuleConfig] = {}
+        restored: dict[int, PatientDetector] = {}
+        full: set[int] = set()
+        for patient in patients:
+            config = configs.get(patient.care_team_id)
+            if config is None:
+                config = configs[patient.care_team_id] = rule_config_for_team(patient.care_team)
+            if rebuild or not patient.detector_state or patient.evaluated_through is None:
+                full.add(patient.pk)
+                continue
+            try:
+                restored[patient.pk] = PatientDetector.from_dict(patient.detector_state, config)
+            except (KeyError, TypeError, ValueError):
+                # A state from another version of the rules: rebuild it.
+                logger.warning("Unreadable detector state for patient %s; rebuilding", patient.pk)
+                full.add(patient.pk)
         days_by_patient = _load_days(patients, full)
         baselines_by_patient: dict[int, list[Baseline]] = defaultdict(list)
         for row in Baseline.objects.filter(patient_id__in=ids).order_by("patient_id", "effective_from", "set_at", "pk"):
             baselines_by_patient[row.patient_id].append(row)
         unresolved: dict[int, dict[str, Alert]] = defaultdict(dict)
-        for alert in Alert.objects.filter(patient_id__in=ids).exclude(status=Alert.Status.RESOLVED):
+        # Served by the partial unique index (patient, rule) WHERE status != resolved.
+        for alert in (
+            Alert.objects.filter(patient_id__in=ids)
+            .exclude(status=Alert.Status.RESOLVED)
+            .only("id", "patient_id", "rule", "date", "status", "severity")
+        ):
             unresolved[alert.patient_id][alert.rule] = alert
 
-        configs: dict[int, RuleConfig] = {}
         zones: dict = {}
         detectors: dict[int, PatientDetector] = {}
         events_by_patient: dict[int, list[Event]] = {}
+        history_until: dict[int, date_type] = {}
         for patient in patients:
-            team_id = patient.care_team_id
-            config = configs.get(team_id)
-            if config is None:
-                config = configs[team_id] = rule_config_for_team(patient.care_team)
+            config = configs[patient.care_team_id]
             days = days_by_patient.get(patient.pk, [])
             result.checkins += len(days)
             if patient.pk in full:
                 result.rebuilt += 1
                 changes = [b for b in baselines_by_patient.get(patient.pk, []) if b.method != Baseline.Method.AUTOMATIC]
                 det, events = rebuild_detector(config, days, changes)
+                if patient.evaluated_through is not None:
+                    history_until[patient.pk] = patient.evaluated_through
             else:
-                det = PatientDetector.from_dict(patient.detector_state, config)
+                det = restored[patient.pk]
                 # A clinician may have resolved an alert the detector still
                 # counts as open: tell it, as replay's clinician close does.
                 _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
@@ -280,7 +298,7 @@ def evaluate_patients(
             if events:
                 events_by_patient[patient.pk] = events
 
-        _apply_events(patients, events_by_patient, unresolved, result)
+        _apply_events(patients, events_by_patient, unresolved, history_until, result)
 
         new_baselines = []
         for patient in patients:
@@ -363,10 +381,31 @@ def _sync_closed_by_clinician(det: PatientDetector, unresolved: dict[str, Alert]
             det.close(rule, when)
 
 
+def _finished_before(events: list[Event], until: date_type) -> set[int]:
+    """Indexes of episodes that opened and closed again by ``until``.
+
+    In a rebuild of a history already evaluated up to ``until`` these are
+    the past: if one was not recorded then (a missed-check-in gap the sweep
+    dated differently, thresholds changed since), recording it now would
+    only send a stale alert.
+    """
+    finished: set[int] = set()
+    open_at: dict[str, int] = {}
+    for i, ev in enumerate(events):
+        if ev.kind == OPENED:
+            open_at[ev.rule] = i
+        elif ev.kind == CLOSED and ev.rule in open_at:
+            start = open_at.pop(ev.rule)
+            if ev.date <= until:
+                finished.add(start)
+    return finished
+
+
 def _apply_events(
     patients: list[Patient],
     events_by_patient: dict[int, list[Event]],
     unresolved: dict[int, dict[str, Alert]],
+    history_until: dict[int, date_type],
     result: EvaluationResult,
 ) -> None:
     """Turn detector events into alert rows, in each patient's order of events."""
@@ -387,10 +426,11 @@ def _apply_events(
     for pid, events in events_by_patient.items():
         patient = by_pk[pid]
         open_now = unresolved[pid]
-        for ev in events:
+        past = _finished_before(events, history_until[pid]) if pid in history_until else set()
+        for i, ev in enumerate(events):
             if ev.kind == OPENED:
                 key = (pid, ev.rule, ev.date)
-                if key in recorded:
+                if key in recorded or i in past:
                     continue
                 alert, created = alert_open(
                     patient=patient,

@@ -205,3 +205,32 @@ def test_a_batch_is_evaluated_with_a_fixed_number_of_queries(
     # the same for three patients as for two hundred.
     with django_assert_num_queries(queries):
         evaluate_patients([patient.pk, other_patient.pk, team_b_patient.pk])
+
+
+def test_a_rebuild_does_not_send_a_stale_alert_for_an_episode_already_over(patient, django_capture_on_commit_callbacks):
+    # A 5-day gap 20 days ago: the sweep opened missed_checkins, the next check-in closed it.
+    start = seed(patient, [(20, GOOD)], end_days_ago=26)
+    add_history(patient, {i: scores(GOOD) for i in range(25)}, start=start + timedelta(days=25))
+    evaluate_patients([patient.pk])
+    missed = Alert.objects.get(patient=patient, rule="missed_checkins")
+    assert missed.status == Alert.Status.RESOLVED
+    # The sweep that night had dated it a day later than a replay does.
+    Alert.objects.filter(pk=missed.pk).update(date=missed.date + timedelta(days=1))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        checkin_submit(patient=patient, answers=GOOD, date=patient.local_today() - timedelta(days=4))  # an edit
+
+    assert Alert.objects.filter(patient=patient, rule="missed_checkins").count() == 1
+
+
+def test_a_state_saved_by_another_version_of_the_rules_is_rebuilt(patient, caplog):
+    seed(patient, [(14, GOOD), (12, FAIR)])
+    Patient = type(patient)
+    Patient.objects.filter(pk=patient.pk).update(
+        detector_state={"version": 99}, evaluated_through=patient.local_today() - timedelta(days=5)
+    )
+    evaluate_patients([patient.pk])
+    assert Alert.objects.filter(patient=patient, rule="sustained_decline").exists()
+    assert "Unreadable detector state" in caplog.text
+    patient.refresh_from_db()
+    assert patient.detector_state["version"] == 1
