@@ -21,7 +21,7 @@ from tests.conftest import add_history
 from tracker.api.services import token_issue
 from tracker.wsgi import application
 
-MAX_EXAMPLES = 25
+MAX_EXAMPLES = 15
 
 
 @pytest.fixture
