@@ -248,7 +248,7 @@ def history(spec: DemoPatient, today: date, rng: random.Random) -> list[dict]:
             continue
         levels = _true_levels(spec, ago)
         if flag == "rf_fall_injury" and course.kind != "fast":
-            levels[1] -= 2  # a fall that shakes the patient for a day or two, then settles
+            levels[1] -= 2  # the fall shakes the patient that day; the next days are back to usual
         bad_day = rng.random() < 0.035
         scores = []
         for i, level in enumerate(levels):
