@@ -316,6 +316,18 @@ def evaluate_patients(
     return result
 
 
+def evaluate_all_patients(*, batch_size: int = 200, tick: bool = True) -> EvaluationResult:
+    """The nightly sweep's work in this process, batch by batch (seed_demo, maintenance).
+
+    The same batches and the same code as ``sweep_batch_task``, without Celery.
+    """
+    result = EvaluationResult()
+    ids = list(Patient.objects.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), batch_size):
+        evaluate_patients(ids[start : start + batch_size], tick=tick, result=result)
+    return result
+
+
 def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDay]]:
     """One query: every check-in of the rebuilt patients, the new ones of the others.
 
