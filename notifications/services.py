@@ -11,7 +11,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date as date_type
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -240,7 +240,7 @@ def quiet_until(pref: NotificationPreference, now: datetime) -> datetime | None:
     if not inside:
         return None
     end_day = local.date() if t < end else local.date() + timedelta(days=1)
-    return datetime.combine(end_day, end if isinstance(end, time) else time(0), tzinfo=tz)
+    return datetime.combine(end_day, end, tzinfo=tz)
 
 
 def initial_targets(*, alert: Alert, now: datetime) -> list[Target]:
