@@ -154,6 +154,13 @@ class Delivery(models.Model):
                 fields=["alert", "recipient", "address", "channel", "escalation_level"],
                 name="one_delivery_per_alert_recipient_channel_level",
             ),
+            # The same for the team's escalation contact (no recipient): NULLs
+            # are distinct in the constraint above, so it needs its own.
+            models.UniqueConstraint(
+                fields=["alert", "address", "channel", "escalation_level"],
+                condition=models.Q(recipient__isnull=True),
+                name="one_contact_delivery_per_alert_channel_level",
+            ),
         ]
         indexes = [
             # Redelivery sweep: pending rows whose next attempt is due.

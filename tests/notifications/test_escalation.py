@@ -144,3 +144,13 @@ def test_the_sweep_costs_one_query_when_nothing_is_due(team_a, clinician):
     with CaptureQueriesContext(connection) as queries:
         assert escalate_overdue_task(now=T0 + timedelta(minutes=5)) == 0
     assert len(queries.captured_queries) == 1
+
+
+def test_the_database_refuses_a_second_contact_delivery_for_the_same_step(patient, contact):
+    from django.db import IntegrityError, transaction
+
+    alert = open_at(patient, Severity.URGENT)
+    row = {"alert": alert, "address": "oncall@clinic-a.example.org", "channel": "email", "escalation_level": 1}
+    Delivery.objects.create(**row)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Delivery.objects.create(**row)
