@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8000
+HOST ?= 127.0.0.1
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
 .PHONY: run test setup setup-dev lint bench clean
@@ -31,11 +32,7 @@ run: setup
 	@echo "  Demo log-ins (password myelotrack-demo): patient.a1 ... patient.a30, patient.b1 ... patient.b3,"
 	@echo "  nurse.a, doctor.a, physio.a, nurse.b, admin"
 	@echo ""
-	@trap 'kill 0' INT TERM EXIT; \
-	$(RUN_ENV) $(VENV)/bin/celery -A tracker worker --loglevel=INFO --concurrency=2 & \
-	$(RUN_ENV) $(VENV)/bin/celery -A tracker beat --loglevel=INFO & \
-	$(RUN_ENV) $(PY) manage.py runserver 0.0.0.0:$(PORT); \
-	wait
+	$(RUN_ENV) $(PY) manage.py devserver --host $(HOST) --port $(PORT)
 
 test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
