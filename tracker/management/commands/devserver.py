@@ -50,7 +50,8 @@ class Command(BaseCommand):
     def _stop_all(self, children):
         for child in children.values():
             if child.poll() is None:
-                os.killpg(child.pid, signal.SIGTERM)
+                # The parent only: a Celery worker then shuts its own pool down warmly.
+                child.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 10
         for child in children.values():
             try:
