@@ -463,3 +463,50 @@ def demo_seed(
         "checkins": len(checkins),
         "events": len(events),
     }
+
+
+# What the demo care teams have already done about the alerts detection opened:
+# (patient, rule, clinician, outcome or "" to only acknowledge, note).
+CLINICIAN_ACTIONS = (
+    (
+        "patient.a18",
+        "red_flag",
+        "nurse.a",
+        "sent_to_emergency",
+        "Called within the hour; seen in A&E, CT showed no new injury. Back to her usual level within the week.",
+    ),
+    ("patient.a25", "sustained_decline", "doctor.a", "", ""),
+    ("patient.a25", "drift", "doctor.a", "visit_booked", "Clinic visit booked; MRI requested."),
+    ("patient.b3", "red_flag", "nurse.b", "", ""),
+)
+
+
+def demo_clinician_actions() -> int:
+    """Acknowledge or resolve a few of the alerts detection opened, so the demo shows outcomes.
+
+    Goes through the notification services; returns how many alerts it touched.
+    """
+    from notifications import services
+    from notifications.models import Alert
+    from patients.models import User
+
+    acknowledge = getattr(services, "alert_acknowledge", None)
+    resolve = getattr(services, "alert_resolve", None)
+    if acknowledge is None or resolve is None:
+        return 0
+    touched = 0
+    for username, rule, clinician, outcome, note in CLINICIAN_ACTIONS:
+        alert = (
+            Alert.objects.filter(patient__user__username=username, rule=rule)
+            .exclude(status=Alert.Status.RESOLVED)
+            .first()
+        )
+        if alert is None:
+            continue
+        user = User.objects.get(username=clinician)
+        if outcome:
+            resolve(alert=alert, user=user, outcome=outcome, note=note)
+        else:
+            acknowledge(alert=alert, user=user)
+        touched += 1
+    return touched

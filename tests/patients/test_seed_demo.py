@@ -150,4 +150,7 @@ def test_with_detection_present_the_demo_shows_real_baselines_and_the_recent_red
 
     call_command("seed_demo", "--force", "--days", "60")
     assert Baseline.objects.filter(method=Baseline.Method.AUTOMATIC).count() >= 30
-    assert Alert.objects.filter(patient__user__username="patient.a11", rule="red_flag").exists()
+    assert Alert.objects.filter(patient__user__username="patient.a11", rule="red_flag", status="open").exists()
+    # The demo clinicians have handled a few, through the alert services.
+    handled = Alert.objects.get(patient__user__username="patient.b3", rule="red_flag")
+    assert handled.status == Alert.Status.ACKNOWLEDGED and handled.acknowledged_by.username == "nurse.b"

@@ -10,7 +10,14 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from patients.demo import DEFAULT_SEED, DEMO_PASSWORD, demo_exists, demo_reset, demo_seed
+from patients.demo import (
+    DEFAULT_SEED,
+    DEMO_PASSWORD,
+    demo_clinician_actions,
+    demo_exists,
+    demo_reset,
+    demo_seed,
+)
 
 
 class Command(BaseCommand):
@@ -57,4 +64,8 @@ class Command(BaseCommand):
             return
         started = time.perf_counter()
         evaluate_all()
-        self.stdout.write(f"Evaluated baselines and alerts in {time.perf_counter() - started:.1f} s.")
+        touched = demo_clinician_actions()
+        self.stdout.write(
+            f"Evaluated baselines and alerts in {time.perf_counter() - started:.1f} s; "
+            f"the demo clinicians have already handled {touched} of the alerts."
+        )
