@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Alert
-from tests.conftest import add_history, wait_for
+from tests.conftest import add_history, make_patient, wait_for
 
 GOOD = (4, 6, 2, 3)
 FAIR = (3, 5, 2, 3)  # total 13, the MCID below 15
@@ -14,7 +14,7 @@ FAIR = (3, 5, 2, 3)  # total 13, the MCID below 15
 
 @pytest.mark.worker
 def test_a_checkin_through_the_web_is_evaluated_by_the_worker_and_opens_the_alert(
-    celery_worker_process, patient, client, tmp_path
+    celery_worker_process, patient, client, tmp_path, team_a
 ):
     start = patient.local_today() - timedelta(days=20)
     add_history(patient, {i: GOOD if i < 14 else FAIR for i in range(20)}, start=start)
@@ -40,3 +40,21 @@ def test_a_checkin_through_the_web_is_evaluated_by_the_worker_and_opens_the_aler
     # And it was the worker process, not an in-process fallback.
     log = (tmp_path / "worker.log").read_text()
     assert "tracker.tasks.evaluate_patient_task" in log and "succeeded" in log
+
+    # The same worker runs the nightly sweep: it fans out one batch task per
+    # patient here, through the broker, and each batch opens its missed check-ins.
+    from tracker.tasks import nightly_sweep_task
+
+    quiet = [make_patient(team_a, None, f"Quiet{i}", "Patient") for i in range(2)]
+    for p in quiet:
+        add_history(p, days=8, start=patient.local_today() - timedelta(days=12))
+    nightly_sweep_task.delay(batch_size=1)
+    wait_for(lambda: Alert.objects.filter(patient__in=quiet, rule="missed_checkins").count() == 2, timeout=30)
+
+    def batches_done():
+        lines = (tmp_path / "worker.log").read_text().splitlines()
+        return [line for line in lines if "tracker.tasks.sweep_batch_task[" in line and "succeeded" in line]
+
+    wait_for(lambda: len(batches_done()) >= 3, timeout=10)
+    assert len(batches_done()) == 3  # one batch per patient: three patients
+    assert Alert.objects.filter(patient=patient, rule="sustained_decline").count() == 1
