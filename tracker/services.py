@@ -98,6 +98,19 @@ def _close_decline_alerts_for_rebaseline(patient: Patient, baseline: Baseline) -
     return closed
 
 
+def _check_not_before_current(patient: Patient, day: date_type, field: str) -> None:
+    """Baselines follow one another in time: the current one is the latest effective_from.
+
+    A new one dated before the current one would sit behind it in the
+    history and never apply, so it is refused with the date to use.
+    """
+    current = Baseline.objects.filter(patient=patient).order_by("-effective_from", "-set_at").first()
+    if current is not None and day < current.effective_from:
+        raise ValidationError(
+            {field: f"Choose {current.effective_from:%d %b %Y} or later: the current baseline applies from then."}
+        )
+
+
 def _after_new_baseline(patient: Patient, baseline: Baseline) -> None:
     """Close open decline episodes and re-arm the rules from the new baseline."""
     from tracker.evaluation import evaluate_patients
@@ -162,6 +175,7 @@ def baseline_reset(*, patient: Patient, from_date: date_type, user, reason: str 
     if from_date > patient.local_today():
         raise ValidationError({"from_date": "The date cannot be in the future."})
     patient = _lock_patient(patient)
+    _check_not_before_current(patient, from_date, "from_date")
     config = rule_config_for(patient)
     days = _days_from(patient, from_date)
     found = compute_baseline(days, config, start=from_date)
@@ -233,6 +247,7 @@ def baseline_set_manual(
     if errors:
         raise ValidationError(errors)
     patient = _lock_patient(patient)
+    _check_not_before_current(patient, effective_from, "effective_from")
     baseline = Baseline(
         patient=patient,
         method=Baseline.Method.MANUAL,

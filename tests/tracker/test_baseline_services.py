@@ -173,3 +173,22 @@ def test_a_hand_set_baseline_cannot_start_in_the_future(patient, clinician):
             effective_from=patient.local_today() + timedelta(days=2),
         )
     assert list(err.value.message_dict) == ["effective_from"]
+
+
+def test_a_new_baseline_cannot_start_before_the_current_one(patient, clinician):
+    start = patient.local_today() - timedelta(days=30)
+    history(patient, [(30, GOOD)], start)
+    evaluate_patients([patient.pk])  # automatic baseline from `start`
+    with pytest.raises(ValidationError) as err:
+        baseline_reset(patient=patient, from_date=start - timedelta(days=1), user=clinician)
+    assert "or later" in err.value.message_dict["from_date"][0]
+    with pytest.raises(ValidationError) as err:
+        baseline_set_manual(
+            patient=patient,
+            user=clinician,
+            scores={"fine_motor": 5, "gait": 7, "sensation": 3, "bladder": 3},
+            effective_from=start - timedelta(days=1),
+        )
+    assert "or later" in err.value.message_dict["effective_from"][0]
+    # The same day as the current one is fine: the newer one wins.
+    assert baseline_reset(patient=patient, from_date=start, user=clinician).method == Baseline.Method.REBASELINE
