@@ -465,8 +465,13 @@ class PatientDetector:
         self._evaluate(date, ordinal, total, events)
 
     def tick(self, today: datetime.date) -> list[Event]:
-        """Missed check-ins as of the end of ``today``."""
-        if self.last_date is None or self.open.get(MISSED_CHECKINS):
+        """Missed check-ins as of the end of ``today``.
+
+        Like the decline rules it waits for a baseline: until one exists only
+        red flags alert (issue 3). The dashboard still ranks a new patient who
+        has stopped checking in by the days since their last check-in.
+        """
+        if self.baseline is None or self.last_date is None or self.open.get(MISSED_CHECKINS):
             return []
         missed = (today - self.last_date).days
         if missed < self.config.missed_checkins_days:

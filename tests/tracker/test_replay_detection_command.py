@@ -42,9 +42,18 @@ def test_it_prints_one_json_object_per_alert_with_the_patient_id_verbatim(tmp_pa
 def test_extra_columns_are_ignored_and_missing_dates_are_missed_check_ins(tmp_path):
     csv = tmp_path / "c.csv"
     text = "note,red_flag,bladder,sensation,gait,fine_motor,date,patient_id\n"
-    text += "".join(f"x,0,3,2,6,4,2025-01-{d:02d},A\n" for d in (1, 2, 3, 8))
+    # Seven days make the baseline; then 9, 10 and 11 January are missing.
+    text += "".join(f"x,0,3,2,6,4,2025-01-{d:02d},A\n" for d in (1, 2, 3, 4, 5, 6, 7, 8, 12))
     csv.write_text(text)
-    assert run(csv) == [{"patient_id": "A", "date": "2025-01-06", "rule": "missed_checkins", "severity": "low"}]
+    assert run(csv) == [{"patient_id": "A", "date": "2025-01-11", "rule": "missed_checkins", "severity": "low"}]
+
+
+def test_missing_dates_before_a_baseline_do_not_alert(tmp_path):
+    csv = tmp_path / "c.csv"
+    text = "patient_id,date,fine_motor,gait,sensation,bladder,red_flag\n"
+    text += "".join(f"A,2025-01-{d:02d},4,6,2,3,0\n" for d in (1, 2, 3, 8))
+    csv.write_text(text)
+    assert run(csv) == []
 
 
 @pytest.mark.parametrize(
