@@ -48,6 +48,12 @@ def make_patient(team: CareTeam, username: str | None, first: str, last: str, **
     return Patient.objects.create(user=user, care_team=team, first_name=first, last_name=last, **defaults)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2 costs about 0.3 s per persona; no test here is about hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def team_a(db):
     return CareTeam.objects.create(name="Spine Clinic A", phone="+44 20 7946 0101")

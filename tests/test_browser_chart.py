@@ -22,11 +22,6 @@ SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 VENDOR = "/static/vendor/plotly/plotly-basic.min.js"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def log_in(page, live_server, user):
     client = Client()
     client.force_login(user)

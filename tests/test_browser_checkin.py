@@ -61,11 +61,6 @@ OVERFLOW_JS = """
 """
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def keep(page, tmp_path, name: str, publish: bool = False) -> Path:
     path = tmp_path / name
     page.screenshot(path=str(path), full_page=True)

@@ -19,13 +19,6 @@ def reset_throttles():
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # Autouse, so it runs before the persona fixtures hash their passwords:
-    # PBKDF2's deliberate slowness costs about half a second per user.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttles():
     reset_throttles()
     yield

@@ -14,12 +14,6 @@ from tracker.services import checkin_submit
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # PBKDF2 costs about 0.3 s per persona; these tests are about access, not hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def everyone(patient, other_patient, team_b_patient, clinician, other_clinician, admin_user):
     return {

@@ -16,11 +16,6 @@ from tracker.models import Baseline, CheckIn
 TODAY = timezone.localdate()
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def baseline(patient, total, effective_from=TODAY - timedelta(days=200)):
     parts = {"fine_motor": 4.0, "gait": 6.0, "sensation": 2.0, "bladder": total - 12.0}
     return Baseline.objects.create(

@@ -11,12 +11,6 @@ from patients.models import Invitation, Patient, User
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # PBKDF2 costs about 0.3 s per persona; these tests are about access, not hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 NEW_PATIENT = {
     "first_name": "Grace",
     "last_name": "Adeyemi",

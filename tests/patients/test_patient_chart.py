@@ -15,11 +15,6 @@ from tracker.models import Baseline, CheckIn
 PLOTLY = "/static/vendor/plotly/plotly-basic.min.js"
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def set_baseline(patient, total=15.0, days_ago=300):
     return Baseline.objects.create(
         patient=patient,

@@ -10,11 +10,6 @@ from patients.models import PatientEvent
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _post(client, patient, **data):
     return client.post(reverse("event_add", args=[patient.pk]), data)
 

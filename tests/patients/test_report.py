@@ -11,11 +11,6 @@ from tests.conftest import add_history
 from tracker.models import Baseline, CheckIn
 
 
-@pytest.fixture(autouse=True)
-def fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def visit_history(patient):
     """A visit 20 days ago, then 10 days at baseline level and 5 days lower, with a note, a red flag and an alert."""

@@ -14,12 +14,6 @@ from tracker.models import Baseline, CheckIn
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # The seeder hashes once per run; PBKDF2 would still cost 0.3 s a run here.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 TEAM_A_PATIENTS = [f"patient.a{i}" for i in range(1, 31)]
 TEAM_B_PATIENTS = ["patient.b1", "patient.b2", "patient.b3"]
 

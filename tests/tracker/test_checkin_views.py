@@ -10,12 +10,6 @@ from tracker.scales import RED_FLAG_KEYS
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def fast_password_hashing(settings):
-    # PBKDF2 costs about 0.3 s per persona; these tests are about the page, not hashing.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def form_data(**changes) -> dict:
     data = {"fine_motor": "4", "gait": "6", "sensation": "2", "bladder": "3"}
     data.update({key: "no" for key in RED_FLAG_KEYS})
