@@ -41,8 +41,9 @@ lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 
+# Benchmarks use their own databases on the local PostgreSQL; figures go in docs/benchmarks.md.
 bench: setup-dev
-	$(PY) bench/run_all.py
+	set -e; for script in bench/bench_*.py; do echo "== $$script"; $(PY) $$script; done
 
 clean:
 	rm -rf var/ staticfiles/ .pytest_cache

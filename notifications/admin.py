@@ -50,3 +50,11 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     list_display = ("user", "email_enabled", "email_min_severity", "webhook_min_severity", "quiet_start", "quiet_end")
     raw_id_fields = ["user"]
     exclude = ["webhook_secret"]
+
+
+@admin.register(AlertEvent)
+class AlertEventAdmin(admin.ModelAdmin):
+    # The audit trail: readable on its own, written only by the alert services.
+    list_display = ("alert", "kind", "actor", "at")
+    list_filter = ("kind",)
+    raw_id_fields = ["alert", "actor"]
