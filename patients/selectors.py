@@ -87,7 +87,7 @@ class DashboardRow:
 
     @property
     def baseline_text(self) -> str:
-        return "no baseline" if self.baseline_total is None else f"/ {self.baseline_total:g} baseline"
+        return "no baseline" if self.baseline_total is None else f"/ {round(self.baseline_total, 1):g} baseline"
 
     @property
     def last_checkin_text(self) -> str:

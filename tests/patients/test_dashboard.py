@@ -293,3 +293,21 @@ def test_each_patient_is_judged_by_their_own_local_day(clinician, team_a):
     for name in ("Kiri East", "Hono West"):
         assert rows[name].days_since_checkin == 0 and rows[name].since_text == "today"
         assert rows[name].sparkline_values == [15] and rows[name].latest_total == 15.0
+
+
+def test_a_fractional_baseline_is_shown_to_one_decimal():
+    from patients.selectors import DashboardRow
+
+    row = DashboardRow(
+        patient=None,
+        name="A B",
+        age=70,
+        region="Cervical",
+        team="A",
+        last_checkin=None,
+        days_since_checkin=None,
+        latest_total=15,
+        baseline_total=15.125,
+        change=-0.1,
+    )
+    assert row.baseline_text == "/ 15.1 baseline"
