@@ -36,3 +36,13 @@ def api_exception_handler(exc, context):
     if response is not None and isinstance(exc, exceptions.ValidationError):
         response.data = field_errors(response.data)
     return response
+
+
+def not_found_handler(request, exception=None):
+    """Site-wide 404: JSON under /api/ (a phone client never parses an HTML page), HTML elsewhere."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return page_not_found(request, exception)
