@@ -468,17 +468,6 @@ def _apply_events(
 
 
 def _automatic_baseline_row(patient: Patient, baseline: RuleBaseline) -> Baseline:
-    return Baseline(
-        patient=patient,
-        method=Baseline.Method.AUTOMATIC,
-        fine_motor=baseline.fine_motor,
-        gait=baseline.gait,
-        sensation=baseline.sensation,
-        bladder=baseline.bladder,
-        total=baseline.total,
-        effective_from=baseline.first_date,
-        source_from=baseline.first_date,
-        source_to=baseline.last_date,
-        source_count=baseline.checkins,
-        reason="Median of the first check-ins",
+    return Baseline.from_computed(
+        patient=patient, computed=baseline, method=Baseline.Method.AUTOMATIC, reason="Median of the first check-ins"
     )

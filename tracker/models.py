@@ -112,6 +112,25 @@ class Baseline(models.Model):
     def __str__(self) -> str:
         return f"Baseline {self.total:g}/18 for {self.patient} from {self.effective_from}"
 
+    @classmethod
+    def from_computed(cls, *, patient, computed, method, effective_from=None, set_by=None, reason=""):
+        """An unsaved row from the medians the rules computed (a tracker.rules.Baseline)."""
+        return cls(
+            patient=patient,
+            method=method,
+            fine_motor=computed.fine_motor,
+            gait=computed.gait,
+            sensation=computed.sensation,
+            bladder=computed.bladder,
+            total=computed.total,
+            effective_from=effective_from or computed.first_date,
+            source_from=computed.first_date,
+            source_to=computed.last_date,
+            source_count=computed.checkins,
+            set_by=set_by,
+            reason=reason,
+        )
+
 
 class ApiIdempotencyKey(models.Model):
     """The first answer to an API write sent with an Idempotency-Key header.

@@ -139,19 +139,8 @@ def baseline_compute_initial(*, patient: Patient) -> Baseline | None:
     found = compute_baseline(_days_from(patient), rule_config_for(patient))
     if found is None:
         return None
-    baseline = Baseline(
-        patient=patient,
-        method=Baseline.Method.AUTOMATIC,
-        fine_motor=found.fine_motor,
-        gait=found.gait,
-        sensation=found.sensation,
-        bladder=found.bladder,
-        total=found.total,
-        effective_from=found.first_date,
-        source_from=found.first_date,
-        source_to=found.last_date,
-        source_count=found.checkins,
-        reason="Median of the first check-ins",
+    baseline = Baseline.from_computed(
+        patient=patient, computed=found, method=Baseline.Method.AUTOMATIC, reason="Median of the first check-ins"
     )
     baseline.full_clean()
     baseline.save()
@@ -188,18 +177,11 @@ def baseline_reset(*, patient: Patient, from_date: date_type, user, reason: str 
                 )
             }
         )
-    baseline = Baseline(
+    baseline = Baseline.from_computed(
         patient=patient,
+        computed=found,
         method=Baseline.Method.REBASELINE,
-        fine_motor=found.fine_motor,
-        gait=found.gait,
-        sensation=found.sensation,
-        bladder=found.bladder,
-        total=found.total,
         effective_from=from_date,
-        source_from=found.first_date,
-        source_to=found.last_date,
-        source_count=found.checkins,
         set_by=user,
         reason=reason or "",
     )

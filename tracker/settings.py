@@ -87,6 +87,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Webhook and contact URLs typed without a scheme are taken as https (Django 6 default).
+FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "patients.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
