@@ -4,6 +4,7 @@ from notifications import views
 
 urlpatterns = [
     path("alerts/", views.inbox, name="alert_inbox"),
+    path("alerts/fragment/", views.inbox_fragment, name="alert_inbox_fragment"),
     path("alerts/preferences/", views.preferences, name="alert_preferences"),
     path("alerts/<int:pk>/", views.alert_detail, name="alert_detail"),
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),

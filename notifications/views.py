@@ -3,9 +3,12 @@
 Every action is a plain POST form so it works on a phone without JavaScript.
 """
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
@@ -34,16 +37,33 @@ def _detail(request, alert, status=200, resolve_form=None, errors=None):
     return render(request, "notifications/alert_detail.html", context, status=status)
 
 
-@care_team_required
-def inbox(request):
+def _inbox(request, template):
     filters = InboxFilterForm(request.GET or None)
     data = filters.cleaned_data if filters.is_valid() else {}
     alerts = inbox_alerts(request.user, status=data.get("status") or None, severity=data.get("severity") or None)
-    return render(
-        request,
-        "notifications/inbox.html",
-        {"alerts": alerts, "filters": filters, "resolve_form": ResolveForm(), "path": request.get_full_path()},
-    )
+    query = request.GET.urlencode()
+    context = {
+        "alerts": alerts,
+        "filters": filters,
+        "resolve_form": ResolveForm(),
+        # Actions taken from a refreshed list come back to the inbox page, not the fragment.
+        "path": reverse("alert_inbox") + (f"?{query}" if query else ""),
+        "updated_at": timezone.localtime(),
+        "refresh_seconds": getattr(settings, "DASHBOARD_REFRESH_SECONDS", 30),
+        "fragment_url": reverse("alert_inbox_fragment") + (f"?{query}" if query else ""),
+    }
+    return render(request, template, context)
+
+
+@care_team_required
+def inbox(request):
+    return _inbox(request, "notifications/inbox.html")
+
+
+@care_team_required
+def inbox_fragment(request):
+    """The inbox's cards alone, fetched every 30 s by static/js/autorefresh.js."""
+    return _inbox(request, "notifications/_inbox_list.html")
 
 
 @care_team_required

@@ -41,7 +41,7 @@ def team_patients(request):
 
 @care_team_required
 def team_patients_fragment(request):
-    """The dashboard's rows alone, fetched every 30 s by static/js/dashboard.js."""
+    """The dashboard's rows alone, fetched every 30 s by static/js/autorefresh.js."""
     return _dashboard(request, "patients/_dashboard_rows.html")
 
 

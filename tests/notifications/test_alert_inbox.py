@@ -79,7 +79,7 @@ def test_nav_badge_counts_open_alerts(clinician_client, patient, other_patient, 
     make_alert(other_patient)
     make_alert(team_b_patient)
     html = clinician_client.get(reverse("alert_inbox")).content.decode()
-    assert 'Alerts <span class="badge">2</span>' in html
+    assert 'Alerts <span class="badge" id="open-alert-count">2</span>' in html
 
 
 def test_acknowledge_by_post_records_the_clinician(clinician_client, clinician, patient):

@@ -210,7 +210,7 @@ def test_the_dashboard_page_lists_the_team_with_alert_evidence(clinician_client,
     assert "Red flag on 30 Jun: sudden weakness" in html
     assert 'id="last-updated"' in html and "Last updated" in html
     assert "<polyline" in html  # the 30-day sparkline
-    assert "js/dashboard.js" in html
+    assert "js/autorefresh.js" in html
 
 
 def test_the_dashboard_page_loads_no_plotly(clinician_client, ward):
