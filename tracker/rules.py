@@ -26,8 +26,10 @@ from __future__ import annotations
 import dataclasses
 import datetime
 import math
+from bisect import bisect_left
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 URGENT = "urgent"
@@ -233,6 +235,34 @@ class RuleConfig:
             self.rapid_checkins + self.rapid_reference_checkins,
         )
 
+    @cached_property
+    def _per_checkin(self) -> tuple:
+        """The settings ``PatientDetector`` reads on every check-in, as one tuple.
+
+        Unpacking a tuple into locals is far cheaper than a dozen attribute
+        look-ups per check-in (issue 3: a first sweep feeds millions). The
+        config is frozen, so computing this once per config is safe;
+        ``cached_property`` stores it in the instance dict, which a frozen
+        dataclass allows, and it is not a field (``to_dict`` and ``==`` ignore it).
+        """
+        return (
+            self.history_size,
+            self.mcid,
+            (self.fine_motor_threshold, self.gait_threshold, self.sensation_threshold, self.bladder_threshold),
+            self.rearm_checkins,
+            self.drift_min_sd,
+            self.drift_allowance,
+            self.drift_max_step,
+            self.drift_threshold,
+            self.reference_sd,
+            self.sustained_checkins,
+            self.sustained_max_checkins,
+            self.sustained_min_checkins,
+            self.window_days,
+            self.rapid_checkins,
+            self.rapid_days - 1,
+        )
+
 
 @dataclass(frozen=True)
 class Event:
@@ -434,35 +464,148 @@ class PatientDetector:
         return events
 
     def _feed_scores(self, day: DayScore, ordinal: int, events: list[Event]) -> None:
-        """Baseline building and the score rules for one check-in."""
-        date = day.date
+        """Baseline building and the score rules for one check-in.
+
+        This runs once per check-in of every replay and first sweep (issue 3),
+        so it is written for speed: settings and baseline values are read into
+        locals once, the common outcome ("nothing happened") builds no objects
+        beyond the history row, and the rare outcomes (an episode opens or
+        closes) are separate methods. The order of the checks is the order in
+        which events are returned: re-arming, drift, sustained, domain, rapid.
+        """
         fm, g, s, b = day.fine_motor, day.gait, day.sensation, day.bladder
         total = fm + g + s + b
-        if self.baseline is None:
-            if self.baseline_start is not None and date < self.baseline_start:
-                return
-            window = self._baseline_window
-            window.append([ordinal, fm, g, s, b])
-            limit = self.config.baseline_days - 1
-            while ordinal - window[0][0] > limit:
-                window.pop(0)
-            if len(window) >= self.config.baseline_checkins:
-                self._establish_baseline(window)
-                self._baseline_window = []
-            # The baseline check-ins also teach the detector this patient's
-            # day-to-day variation.
-            self._learn_variation(total)
+        base = self.baseline
+        if base is None:
+            self._feed_baseline(day.date, ordinal, fm, g, s, b, total)
             return
+        (
+            hist,
+            mcid,
+            (fm_thr, g_thr, s_thr, b_thr),
+            rearm_checkins,
+            min_sd,
+            allowance,
+            max_step,
+            drift_threshold,
+            reference_sd,
+            sustained_checkins,
+            sustained_max,
+            sustained_min,
+            window_days,
+            rapid_checkins,
+            rapid_span,
+        ) = self.config._per_checkin
 
-        self._learn_variation(total)
-        hist = self.config.history_size
-        dates, totals, domains = self._dates, self._totals, self._domains
+        # Day-to-day variation, from successive differences: they measure the
+        # noise and hardly see a slow drift; clipping keeps one step drop from
+        # inflating it (the same sums as _learn_variation, inlined).
+        prev = self._prev_total
+        self._prev_total = total
+        if prev is not None:
+            d = abs(total - prev)
+            self._sd_sum += d if d < 4 else 4
+            self._sd_count += 1
+
+        # The recent history the windowed rules look at.
+        dates, totals = self._dates, self._totals
         dates.append(ordinal)
         totals.append(total)
-        domains.append([fm, g, s, b])
-        if len(dates) > hist:
-            del dates[0], totals[0], domains[0]
-        self._evaluate(date, ordinal, total, events)
+        self._domains.append([fm, g, s, b])
+        n = len(dates)
+        if n > hist:
+            del dates[0], totals[0], self._domains[0]
+            n -= 1
+
+        btotal = base.total
+        # The same float comparisons as ever, not rewritten into integer
+        # cut-offs: a baseline such as 14.625 must compare exactly as before.
+        total_down = btotal - total >= mcid
+        domain_down = (
+            base.fine_motor - fm >= fm_thr
+            or base.gait - g >= g_thr
+            or base.sensation - s >= s_thr
+            or base.bladder - b >= b_thr
+        )
+
+        # Recovery: consecutive check-ins back within the MCID of baseline
+        # (for domain_decline, with no domain down by its threshold either).
+        if btotal - total < mcid:
+            recovered = self._recovered_run = self._recovered_run + 1
+            domain_recovered = self._domain_recovered_run = 0 if domain_down else self._domain_recovered_run + 1
+        else:
+            recovered = self._recovered_run = 0
+            domain_recovered = self._domain_recovered_run = 0
+        disarmed = self.disarmed
+        if disarmed:
+            date = day.date
+            if recovered >= rearm_checkins:
+                for rule in (SUSTAINED_DECLINE, RAPID_DECLINE, DRIFT):
+                    if disarmed.get(rule):
+                        self._rearm(rule, date, events, recovered)
+            if disarmed.get(DOMAIN_DECLINE) and domain_recovered >= rearm_checkins:
+                self._rearm(DOMAIN_DECLINE, date, events, domain_recovered)
+
+        # drift: CUSUM of the standardised shortfall below baseline.
+        count = self._sd_count
+        # E|x_t - x_{t-1}| = 2 sd / sqrt(pi) for independent normal noise.
+        sd = 1.0 if count < 3 else self._sd_sum / count * 0.886
+        if min_sd > sd:  # max(sd, min_sd), as in day_to_day_sd()
+            sd = min_sd
+        step = (btotal - total - allowance) / sd
+        if step > max_step:
+            step = max_step
+        c = self._cusum + step  # after re-arming, which may have reset it
+        if c <= 0.0:
+            self._cusum = 0.0
+            self._cusum_run = 0
+        else:
+            self._cusum = c
+            self._cusum_run += 1
+            if c >= drift_threshold and not disarmed.get(DRIFT):
+                self._fire_drift(day.date, sd, events)
+
+        # Window of recent check-ins: longer for a patient whose scores wobble
+        # more (see RuleConfig). k counts the last `size` check-ins that fall
+        # within the window's days; dates are ascending, so a bisection finds
+        # the first one inside instead of a Python loop over up to 21 of them.
+        if total_down or domain_down:
+            ratio = sd / reference_sd
+            size = int(sustained_checkins * ratio * ratio + 0.5)
+            if size < sustained_checkins:
+                size = sustained_checkins
+            elif size >= sustained_max:
+                size = sustained_max
+            earliest = ordinal - (size * window_days) // sustained_checkins + 1
+            k = n - bisect_left(dates, earliest)
+            if k > size:
+                k = size
+            if k >= sustained_min * size // sustained_checkins:
+                if total_down and not disarmed.get(SUSTAINED_DECLINE):
+                    self._check_sustained(day.date, k, events)
+                if domain_down and not disarmed.get(DOMAIN_DECLINE):
+                    self._check_domains(day.date, k, events)
+
+        # rapid_decline: the last few check-ins all far below the level before.
+        if total_down and n > rapid_checkins and ordinal - dates[-rapid_checkins] <= rapid_span:
+            if not disarmed.get(RAPID_DECLINE):
+                self._check_rapid(day.date, ordinal, events)
+
+    def _feed_baseline(self, date: datetime.date, ordinal: int, fm: int, g: int, s: int, b: int, total: int) -> None:
+        """A check-in while there is no baseline yet: gather it, and make one when there are enough."""
+        if self.baseline_start is not None and date < self.baseline_start:
+            return
+        window = self._baseline_window
+        window.append([ordinal, fm, g, s, b])
+        limit = self.config.baseline_days - 1
+        while ordinal - window[0][0] > limit:
+            window.pop(0)
+        if len(window) >= self.config.baseline_checkins:
+            self._establish_baseline(window)
+            self._baseline_window = []
+        # The baseline check-ins also teach the detector this patient's
+        # day-to-day variation.
+        self._learn_variation(total)
 
     def tick(self, today: datetime.date) -> list[Event]:
         """Missed check-ins as of the end of ``today``.
@@ -654,121 +797,62 @@ class PatientDetector:
             sd = self._sd_sum / self._sd_count * 0.886
         return max(sd, self.config.drift_min_sd)
 
-    def _window_size(self, sd: float) -> int:
-        cfg = self.config
-        ratio = sd / cfg.reference_sd
-        size = int(cfg.sustained_checkins * ratio * ratio + 0.5)
-        if size < cfg.sustained_checkins:
-            return cfg.sustained_checkins
-        return size if size < cfg.sustained_max_checkins else cfg.sustained_max_checkins
-
-    def _evaluate(self, date: datetime.date, ordinal: int, total: int, events: list[Event]) -> None:
-        cfg = self.config
-        base = self.baseline
-        assert base is not None
-        btotal = base.total
-        mcid = cfg.mcid
-        totals = self._totals
-        dates = self._dates
-        disarmed = self.disarmed
-
-        # Recovery: consecutive check-ins back within the MCID of baseline.
-        if btotal - total < mcid:
-            self._recovered_run += 1
-        else:
-            self._recovered_run = 0
-        within_domains = True
-        row = self._domains[-1]
-        for i, key in enumerate(DOMAINS):
-            if base.domain(key) - row[i] >= cfg.domain_threshold(key):
-                within_domains = False
-                break
-        if within_domains and btotal - total < mcid:
-            self._domain_recovered_run += 1
-        else:
-            self._domain_recovered_run = 0
-        if disarmed and self._recovered_run >= cfg.rearm_checkins:
-            for rule in (SUSTAINED_DECLINE, RAPID_DECLINE, DRIFT):
-                if disarmed.get(rule):
-                    self._rearm(rule, date, events, self._recovered_run)
-        if disarmed.get(DOMAIN_DECLINE) and self._domain_recovered_run >= cfg.rearm_checkins:
-            self._rearm(DOMAIN_DECLINE, date, events, self._domain_recovered_run)
-
-        # drift: CUSUM of standardised shortfall below baseline.
-        sd = self.day_to_day_sd()
-        step = (btotal - total - cfg.drift_allowance) / sd
-        if step > cfg.drift_max_step:
-            step = cfg.drift_max_step
-        c = self._cusum + step
-        if c <= 0.0:
-            self._cusum = 0.0
-            self._cusum_run = 0
-        else:
-            self._cusum = c
-            self._cusum_run += 1
-        if not disarmed.get(DRIFT) and self._cusum >= cfg.drift_threshold:
-            self._fire_drift(date, sd, events)
-
-        # Window of recent check-ins: longer for a patient whose scores wobble more.
-        size = self._window_size(sd)
-        earliest = ordinal - (size * cfg.window_days) // cfg.sustained_checkins + 1
-        n = len(dates)
-        k = 0
-        while k < size and k < n and dates[n - 1 - k] >= earliest:
-            k += 1
-        min_checkins = cfg.sustained_min_checkins * size // cfg.sustained_checkins
-
-        if not disarmed.get(SUSTAINED_DECLINE) and k >= min_checkins and btotal - total >= mcid:
-            recent = totals[-k:]
-            med = median(recent)
-            if btotal - med >= mcid:
-                drop = med - btotal
-                events.append(
-                    self._open(
-                        SUSTAINED_DECLINE,
-                        date,
-                        f"Total {_fmt(med)} vs baseline {_fmt(btotal)} ({_signed(drop)}) over the last {k} check-ins",
-                        {
-                            "values": recent,
-                            "median": med,
-                            "baseline": btotal,
-                            "change": drop,
-                            "window": self._window_dates(k),
-                        },
-                    )
+    def _check_sustained(self, date: datetime.date, k: int, events: list[Event]) -> None:
+        """sustained_decline: today's total is down; is the median of the last k too?"""
+        btotal = self.baseline.total
+        recent = self._totals[-k:]
+        med = median(recent)
+        if btotal - med >= self.config.mcid:
+            drop = med - btotal
+            events.append(
+                self._open(
+                    SUSTAINED_DECLINE,
+                    date,
+                    f"Total {_fmt(med)} vs baseline {_fmt(btotal)} ({_signed(drop)}) over the last {k} check-ins",
+                    {
+                        "values": recent,
+                        "median": med,
+                        "baseline": btotal,
+                        "change": drop,
+                        "window": self._window_dates(k),
+                    },
                 )
+            )
 
-        if not disarmed.get(DOMAIN_DECLINE) and k >= min_checkins:
-            self._check_domains(date, k, events)
-
-        if not disarmed.get(RAPID_DECLINE):
-            r = cfg.rapid_checkins
-            if n >= r + 1 and btotal - total >= mcid and ordinal - dates[-r] <= cfg.rapid_days - 1:
-                recent = totals[-r:]
-                worst = max(recent)
-                if btotal - worst >= mcid:
-                    ref = totals[max(0, n - r - cfg.rapid_reference_checkins) : n - r]
-                    level = median(ref)
-                    if level - worst >= cfg.rapid_drop:
-                        days = ordinal - dates[-r - 1]
-                        now = median(recent)
-                        events.append(
-                            self._open(
-                                RAPID_DECLINE,
-                                date,
-                                f"Total fell from {_fmt(level)} to {_fmt(now)} ({_signed(now - level)}) "
-                                f"within {days} days; baseline {_fmt(btotal)}",
-                                {
-                                    "values": recent,
-                                    "before": ref,
-                                    "level_before": level,
-                                    "median": now,
-                                    "baseline": btotal,
-                                    "change": now - level,
-                                    "window": self._window_dates(r),
-                                },
-                            )
-                        )
+    def _check_rapid(self, date: datetime.date, ordinal: int, events: list[Event]) -> None:
+        """rapid_decline: today's total is down and the last few check-ins lie within rapid_days."""
+        cfg = self.config
+        btotal = self.baseline.total
+        totals, dates = self._totals, self._dates
+        n = len(totals)
+        r = cfg.rapid_checkins
+        recent = totals[-r:]
+        worst = max(recent)
+        if not btotal - worst >= cfg.mcid:
+            return
+        ref = totals[max(0, n - r - cfg.rapid_reference_checkins) : n - r]
+        level = median(ref)
+        if not level - worst >= cfg.rapid_drop:
+            return
+        days = ordinal - dates[-r - 1]
+        now = median(recent)
+        events.append(
+            self._open(
+                RAPID_DECLINE,
+                date,
+                f"Total fell from {_fmt(level)} to {_fmt(now)} ({_signed(now - level)}) "
+                f"within {days} days; baseline {_fmt(btotal)}",
+                {
+                    "values": recent,
+                    "before": ref,
+                    "level_before": level,
+                    "median": now,
+                    "baseline": btotal,
+                    "change": now - level,
+                    "window": self._window_dates(r),
+                },
+            )
+        )
 
     def _check_domains(self, date: datetime.date, m: int, events: list[Event]) -> None:
         base = self.baseline
