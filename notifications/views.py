@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from notifications import services
 from notifications.forms import AssignForm, InboxFilterForm, PreferenceForm, ResolveForm
@@ -21,7 +21,8 @@ from patients.access import care_team_required
 
 def _back(request, alert):
     target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+    # Only a local path: redirect() would try to reverse a bare word like "garbage" as a URL name (a 500).
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
         return redirect(target)
     return redirect("alert_detail", alert.pk)
 
@@ -56,17 +57,20 @@ def _inbox(request, template):
 
 
 @care_team_required
+@require_safe
 def inbox(request):
     return _inbox(request, "notifications/inbox.html")
 
 
 @care_team_required
+@require_safe
 def inbox_fragment(request):
     """The inbox's cards alone, fetched every 30 s by static/js/autorefresh.js."""
     return _inbox(request, "notifications/_inbox_list.html")
 
 
 @care_team_required
+@require_safe
 def alert_detail(request, pk: int):
     return _detail(request, get_alert_for(request.user, pk))
 

@@ -6,6 +6,7 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from patients.access import care_team_required, get_patient_for, teams_of
 from patients.filters import DashboardFilterForm
@@ -35,17 +36,20 @@ def _dashboard(request, template: str):
 
 
 @care_team_required
+@require_safe
 def team_patients(request):
     return _dashboard(request, "patients/team_patients.html")
 
 
 @care_team_required
+@require_safe
 def team_patients_fragment(request):
     """The dashboard's rows alone, fetched every 30 s by static/js/autorefresh.js."""
     return _dashboard(request, "patients/_dashboard_rows.html")
 
 
 @care_team_required
+@require_safe
 def patient_detail(request, pk: int):
     patient = get_patient_for(request.user, pk)
     range_key = request.GET.get("range") or DEFAULT_RANGE

@@ -11,7 +11,7 @@ urlpatterns = [
     path("checkin/<str:day>/done/", views.checkin_done, name="checkin_done"),
     path("today/", views.today, name="today"),
     path("team/patients/<int:pk>/baseline/", views.baseline_reset, name="baseline_reset"),
-    path("login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"),
+    path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("patients.urls")),
     path("", include("notifications.urls")),

@@ -3,10 +3,12 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_safe
 
 from patients.access import care_team_required, get_patient_for, is_care_team_member
 from tracker.baseline_forms import ManualBaselineForm, RebaselineForm
@@ -21,6 +23,15 @@ def _own_patient(request):
     if patient is None:
         raise PermissionDenied("Only patients have a daily check-in.")
     return patient
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in page, but a wrong user name or password answers 400 like every other form."""
+
+    template_name = "registration/login.html"
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 @login_required
@@ -54,6 +65,7 @@ def checkin(request):
 
 
 @login_required
+@require_safe
 def checkin_done(request, day: str):
     patient = _own_patient(request)
     try:
@@ -68,6 +80,7 @@ def checkin_done(request, day: str):
 
 
 @login_required
+@require_safe
 def today(request):
     patient = _own_patient(request)
     local_today = patient.local_today()

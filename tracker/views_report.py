@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 
 from patients.access import care_team_required, get_patient_for
 from tracker.reports import report_period, visit_report, write_checkins_csv
@@ -14,6 +15,7 @@ def _bad_period(exc: ValidationError) -> HttpResponseBadRequest:
 
 
 @care_team_required
+@require_safe
 def report(request, pk: int):
     patient = get_patient_for(request.user, pk)
     try:
@@ -25,6 +27,7 @@ def report(request, pk: int):
 
 
 @care_team_required
+@require_safe
 def report_csv(request, pk: int):
     patient = get_patient_for(request.user, pk)
     try:
