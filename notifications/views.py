@@ -124,7 +124,7 @@ def preferences(request):
     instance = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
         user=request.user
     )
-    form = PreferenceForm(request.POST or None, instance=instance)
+    form = PreferenceForm(request.POST if request.method == "POST" else None, instance=instance)
     if request.method == "POST" and form.is_valid():
         try:
             services.preference_update(user=request.user, **form.cleaned_data)

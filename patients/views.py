@@ -63,7 +63,7 @@ def patient_detail(request, pk: int):
 
 @care_team_required
 def enrol(request):
-    form = EnrolForm(request.POST or None, teams=teams_of(request.user))
+    form = EnrolForm(request.POST if request.method == "POST" else None, teams=teams_of(request.user))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -80,7 +80,7 @@ def enrol(request):
 
 
 def join(request, code: str = ""):
-    form = AcceptInvitationForm(request.POST or None, initial={"code": code})
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, initial={"code": code})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -101,7 +101,7 @@ def join(request, code: str = ""):
 @care_team_required
 def event_add(request, pk: int):
     patient = get_patient_for(request.user, pk)
-    form = PatientEventForm(request.POST or None, initial={"date": patient.local_today()})
+    form = PatientEventForm(request.POST if request.method == "POST" else None, initial={"date": patient.local_today()})
     if request.method == "POST" and form.is_valid():
         try:
             event = patient_event_add(patient=patient, created_by=request.user, **form.cleaned_data)

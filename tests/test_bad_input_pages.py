@@ -213,6 +213,7 @@ def bad_bodies(world: World) -> list[tuple[str, dict]]:
         ("nul bytes", replaced(TEXT_FIELDS, "a\x00b", outcome="\x00")),
         ("unknown action", replaced([], "", action="maybe", outcome="maybe", kind="maybe")),
         ("wrong types", {f: ["1", "2"] for f in every}),
+        ("user name taken", {**valid, "code": world.invitation.code, "username": "nurse.a"}),
     ]
     return bodies
 
@@ -256,6 +257,14 @@ def stopped_at_the_door(response) -> bool:
     """A log-in redirect or a 403: the persona never reaches the page's own code."""
     redirected_to_login = response.status_code == 302 and response["Location"].startswith("/login/")
     return redirected_to_login or response.status_code == 403
+
+
+def says_what_is_wrong(response) -> bool:
+    """HTML error pages show the problem in an error block; plain-text 400s start with the field."""
+    text = response.content.decode()
+    if response["Content-Type"].startswith("text/html"):
+        return any(marker in text for marker in ('role="alert"', 'class="error"', 'class="errorlist'))
+    return ":" in text.split("\n", 1)[0]
 
 
 def counts() -> dict[str, int]:
@@ -321,8 +330,8 @@ def test_bad_input_on_any_page_is_a_clear_4xx_never_a_500_and_saves_nothing(
                         if after != before:
                             changed = {k: (before[k], after[k]) for k in after if after[k] != before[k]}
                             failures.append(f"{where}: {status} but rows changed {changed}")
-                        if status == 400 and not response.content.strip():
-                            failures.append(f"{where}: 400 with an empty body says nothing")
+                        if status == 400 and not says_what_is_wrong(response):
+                            failures.append(f"{where}: 400 without an error message (role=alert / 'field: ...')")
                     before = after
                     if name in ("logout", "login"):
                         relogin()
