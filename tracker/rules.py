@@ -433,21 +433,22 @@ class PatientDetector:
         if ordinal is None:
             ordinal = _ORDINAL_CACHE[date] = date.toordinal()
         events: list[Event] = []
+        is_open = self.open
         last = self.last_date
         if last is not None:
             if date <= last:
                 raise OutOfOrderCheckIn(f"check-in of {date} is not after the last one fed ({last})")
             # What the nightly sweeps would have seen during the gap.
             limit = self.config.missed_checkins_days
-            if not self.open.get(MISSED_CHECKINS) and ordinal - last.toordinal() > limit:
+            if ordinal - last.toordinal() > limit and not is_open.get(MISSED_CHECKINS):
                 events.extend(self.tick(last + datetime.timedelta(days=limit)))
-        if self.open.get(MISSED_CHECKINS):
+        if is_open.get(MISSED_CHECKINS):
             events.append(self._close(MISSED_CHECKINS, date, CHECKED_IN, f"Checked in again on {date:%d %b %Y}", {}))
         self.last_date = date
         self.checkins += 1
 
         if day.red_flag:
-            if self.open.get(RED_FLAG):
+            if is_open.get(RED_FLAG):
                 self._red_flag_dates.append(date.isoformat())
             else:
                 self._red_flag_dates = [date.isoformat()]
