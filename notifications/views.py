@@ -6,6 +6,7 @@ Every action is a plain POST form so it works on a phone without JavaScript.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -39,8 +40,11 @@ def _detail(request, alert, status=200, resolve_form=None, errors=None):
 
 
 def _inbox(request, template):
-    filters = InboxFilterForm(request.GET or None)
-    data = filters.cleaned_data if filters.is_valid() else {}
+    filters = InboxFilterForm(request.GET)
+    if not filters.is_valid():
+        text = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filters.errors.items())
+        return HttpResponseBadRequest(f"Bad filter: {text}", content_type="text/plain; charset=utf-8")
+    data = filters.cleaned_data
     alerts = inbox_alerts(request.user, status=data.get("status") or None, severity=data.get("severity") or None)
     query = request.GET.urlencode()
     context = {

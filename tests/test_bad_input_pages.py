@@ -12,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
 from notifications.models import Alert, AlertEvent, Delivery
@@ -310,6 +310,8 @@ def test_bad_input_on_any_page_is_a_clear_4xx_never_a_500_and_saves_nothing(
                     requests += 1
                     if response.status_code >= 500:
                         failures.append(f"{persona} GET {url} {query!r}: {response.status_code}")
+                    elif response.status_code == 400 and not says_what_is_wrong(response):
+                        failures.append(f"{persona} GET {url} {query!r}: 400 without saying what is wrong")
                     if name in ("logout", "login"):
                         relogin()
                     if query == {} and stopped_at_the_door(response):
@@ -339,3 +341,33 @@ def test_bad_input_on_any_page_is_a_clear_4xx_never_a_500_and_saves_nothing(
 
     assert requests > 1000, requests
     assert not failures, f"{len(failures)} of {requests} requests misbehaved:\n" + "\n".join(failures[:2000])
+
+
+@pytest.mark.parametrize(
+    "url_name, query, field",
+    [
+        ("alert_inbox", {"severity": "nope"}, "severity"),
+        ("alert_inbox_fragment", {"status": "<script>"}, "status"),
+        ("team_patients", {"team": "abc"}, "team"),
+        ("team_patients_fragment", {"status": "zzz"}, "status"),
+    ],
+)
+def test_a_bad_filter_on_a_list_page_is_a_400_naming_the_field(clinician_client, url_name, query, field):
+    response = clinician_client.get(reverse(url_name), query)
+    assert response.status_code == 400
+    assert f"{field}:" in response.content.decode()
+
+
+def test_a_read_only_page_answers_405_to_a_post(clinician_client, patient):
+    assert clinician_client.post(reverse("patient_detail", args=[patient.pk])).status_code == 405
+
+
+def test_a_wrong_password_is_a_400_that_says_so(client, patient):
+    response = client.post(reverse("login"), {"username": "patient.a1", "password": "wrong"})
+    assert response.status_code == 400
+    assert "do not match" in response.content.decode()
+
+
+def test_an_alert_action_with_a_bare_word_next_goes_back_to_the_alert(clinician_client, world):
+    response = clinician_client.post(reverse("alert_acknowledge", args=[world.alert.pk]), {"next": "garbage"})
+    assert response.status_code == 302 and response["Location"] == reverse("alert_detail", args=[world.alert.pk])
