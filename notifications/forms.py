@@ -3,6 +3,7 @@ import zoneinfo
 from django import forms
 
 from notifications.models import Alert, NotificationPreference, Severity
+from notifications.services import PREFERENCE_FIELDS
 
 # Closing outcomes a clinician chooses; the automatic ones are set by detection.
 MANUAL_OUTCOMES = [
@@ -44,16 +45,8 @@ class PreferenceForm(forms.ModelForm):
 
     class Meta:
         model = NotificationPreference
-        fields = [
-            "email_enabled",
-            "email_min_severity",
-            "webhook_url",
-            "webhook_secret",
-            "webhook_min_severity",
-            "quiet_start",
-            "quiet_end",
-            "timezone",
-        ]
+        # The same fields the service accepts, so the two cannot drift apart.
+        fields = list(PREFERENCE_FIELDS)
         labels = {
             "email_enabled": "Send me emails",
             "email_min_severity": "Email me for alerts at least this severe",
