@@ -3,13 +3,9 @@
 Every action is a plain POST form so it works on a phone without JavaScript.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
@@ -18,6 +14,7 @@ from notifications.forms import AssignForm, InboxFilterForm, PreferenceForm, Res
 from notifications.models import NotificationPreference
 from notifications.selectors import alert_history, get_alert_for, inbox_alerts
 from patients.access import care_team_required
+from tracker.autorefresh import autorefresh_context, bad_filter_response, with_query
 
 
 def _back(request, alert):
@@ -42,20 +39,16 @@ def _detail(request, alert, status=200, resolve_form=None, errors=None):
 def _inbox(request, template):
     filters = InboxFilterForm(request.GET)
     if not filters.is_valid():
-        text = "; ".join(f"{field}: {' '.join(errors)}" for field, errors in filters.errors.items())
-        return HttpResponseBadRequest(f"Bad filter: {text}", content_type="text/plain; charset=utf-8")
+        return bad_filter_response(filters)
     data = filters.cleaned_data
     alerts = inbox_alerts(request.user, status=data.get("status") or None, severity=data.get("severity") or None)
-    query = request.GET.urlencode()
     context = {
         "alerts": alerts,
         "filters": filters,
         "resolve_form": ResolveForm(),
         # Actions taken from a refreshed list come back to the inbox page, not the fragment.
-        "path": reverse("alert_inbox") + (f"?{query}" if query else ""),
-        "updated_at": timezone.localtime(),
-        "refresh_seconds": getattr(settings, "DASHBOARD_REFRESH_SECONDS", 30),
-        "fragment_url": reverse("alert_inbox_fragment") + (f"?{query}" if query else ""),
+        "path": with_query(request, "alert_inbox"),
+        **autorefresh_context(request, "alert_inbox_fragment"),
     }
     return render(request, template, context)
 

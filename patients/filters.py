@@ -18,6 +18,3 @@ class DashboardFilterForm(forms.Form):
         data = self.cleaned_data
         status = data["status"] or "all"
         return {"query": data["q"].strip(), "team_id": data["team"], "status": None if status == "all" else status}
-
-    def error_text(self) -> str:
-        return "; ".join(f"{field}: {' '.join(errors)}" for field, errors in self.errors.items())

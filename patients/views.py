@@ -1,11 +1,9 @@
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from patients.access import care_team_required, get_patient_for, teams_of
@@ -13,6 +11,7 @@ from patients.filters import DashboardFilterForm
 from patients.forms import AcceptInvitationForm, EnrolForm, PatientEventForm
 from patients.selectors import dashboard_rows
 from patients.services import invitation_accept, patient_enrol, patient_event_add
+from tracker.autorefresh import autorefresh_context, bad_filter_response
 from tracker.reports import patient_chart_context
 from tracker.trends import DEFAULT_RANGE, RANGES
 
@@ -21,16 +20,14 @@ def _dashboard(request, template: str):
     teams = list(teams_of(request.user).order_by("name"))
     form = DashboardFilterForm(request.GET, teams=teams)
     if not form.is_valid():
-        return HttpResponseBadRequest(f"Bad filter: {form.error_text()}", content_type="text/plain; charset=utf-8")
+        return bad_filter_response(form)
     context = {
         "rows": [row.as_display() for row in dashboard_rows(user=request.user, **form.filters())],
         "form": form,
         "teams": teams,
         "many_teams": len(teams) > 1,
         "patients_url": reverse("team_patients"),
-        "updated_at": timezone.localtime(),
-        "refresh_seconds": getattr(settings, "DASHBOARD_REFRESH_SECONDS", 30),
-        "fragment_url": f"{reverse('team_patients_fragment')}?{request.GET.urlencode()}",
+        **autorefresh_context(request, "team_patients_fragment"),
     }
     return render(request, template, context)
 
