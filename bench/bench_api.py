@@ -21,7 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_dashboard import TEAM, ensure_database, machine, populate, setup_django, summary, timed  # noqa: E402
+from bench_dashboard import TEAM, populate, setup_django, summary, timed  # noqa: E402
+from common import ensure_database, machine  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_bench_api"
 

@@ -12,10 +12,8 @@ and the number of SQL queries. Target: median < 200 ms.
 
 import argparse
 import os
-import platform
 import random
 import statistics
-import subprocess
 import sys
 import time
 from datetime import date, timedelta
@@ -23,29 +21,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import ensure_database, machine  # noqa: E402  (bench/ is the script's own folder)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_bench"
 TEAM = "Bench spine clinic"
-
-
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    if not cfg["ENGINE"].endswith("postgresql"):
-        return
-    admin = psycopg.connect(
-        host=cfg["HOST"] or "127.0.0.1",
-        port=cfg["PORT"] or 5432,
-        user=cfg["USER"] or "postgres",
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone()
-    if not exists:
-        admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-    admin.close()
 
 
 def setup_django(url: str) -> None:
@@ -149,18 +129,6 @@ def populate(n_patients: int, days: int, seed: int = 1):
     Alert.objects.bulk_create(alerts)
     PatientEvent.objects.bulk_create(events)
     return len(checkins)
-
-
-def machine() -> str:
-    try:
-        model = next(
-            line.split(":", 1)[1].strip()
-            for line in subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
-            if line.startswith("Model name")
-        )
-    except (OSError, StopIteration):
-        model = platform.processor() or "unknown CPU"
-    return f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}"
 
 
 def timed(fn, runs: int) -> list[float]:

@@ -21,8 +21,6 @@ Target: the sweep within 3x the read. Figures go in docs/detection-operations.md
 
 import argparse
 import os
-import platform
-import subprocess
 import sys
 import time
 from datetime import UTC, datetime, timedelta
@@ -30,6 +28,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from common import ensure_database, machine  # noqa: E402  (bench/ is the script's own folder)
+
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/myelotrack_bench_sweep")
 os.environ.setdefault("SECRET_KEY", "bench-only")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
@@ -37,37 +38,6 @@ os.environ.setdefault("MYELOTRACK_VAR_DIR", str(ROOT / "var" / "bench_sweep"))
 # The sweep's batches run in this process, as a worker would run them.
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
 os.environ.setdefault("LOG_LEVEL", "WARNING")
-
-
-def ensure_database(url: str) -> None:
-    import dj_database_url
-    import psycopg
-
-    cfg = dj_database_url.parse(url)
-    admin = psycopg.connect(
-        host=cfg["HOST"] or "127.0.0.1",
-        port=cfg["PORT"] or 5432,
-        user=cfg["USER"] or "postgres",
-        password=cfg["PASSWORD"] or None,
-        dbname="postgres",
-        autocommit=True,
-    )
-    with admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone()
-        if not exists:
-            admin.execute(f'CREATE DATABASE "{cfg["NAME"]}"')
-
-
-def machine() -> str:
-    model = "unknown CPU"
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True, check=False).stdout
-        for line in out.splitlines():
-            if line.startswith("Model name:"):
-                model = line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return f"{os.cpu_count()} CPUs ({model}), Python {platform.python_version()}"
 
 
 def _every_day(checkins, start, days):
