@@ -239,6 +239,16 @@ def chromium_path():
     return path
 
 
+def log_in_browser(page, live_server, user):
+    """Give the browser a logged-in session cookie (the log-in form has its own test)."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+
+
 @pytest.fixture
 def browser_page(chromium_path, live_server):
     """A Playwright page in Debian's Chromium at a 360x740 phone viewport."""

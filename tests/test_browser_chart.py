@@ -8,25 +8,16 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from notifications.models import Alert
 from patients.models import PatientEvent
-from tests.conftest import add_history
+from tests.conftest import add_history, log_in_browser
 from tracker.models import Baseline, CheckIn
 
 pytestmark = pytest.mark.browser
 
 SHOTS = Path(__file__).resolve().parent.parent / "var" / "screenshots"
 VENDOR = "/static/vendor/plotly/plotly-basic.min.js"
-
-
-def log_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
 def record_requests(page):
@@ -88,7 +79,7 @@ def test_the_clinician_chart_renders_from_the_vendored_bundle(browser_page, live
     chart_history(patient)
     page = browser_page
     urls = record_requests(page)
-    log_in(page, live_server, clinician)
+    log_in_browser(page, live_server, clinician)
     page.goto(f"{live_server.url}/team/patients/{patient.pk}/?range=1y")
     page.wait_for_selector("#clinician-chart .main-svg", timeout=15000)
     page.wait_for_selector("#clinician-chart[data-rendered=true]", timeout=15000)
@@ -131,7 +122,7 @@ def test_the_dashboard_shows_a_new_alert_without_a_reload(
     add_history(other_patient, days=30)
     page = browser_page
     urls = record_requests(page)
-    log_in(page, live_server, clinician)
+    log_in_browser(page, live_server, clinician)
     page.goto(f"{live_server.url}/team/patients/")
     page.wait_for_selector("text=Walking 4 vs baseline 6")
     first_stamp = page.text_content("#last-updated")
@@ -156,7 +147,7 @@ def test_the_dashboard_shows_a_new_alert_without_a_reload(
 def test_the_patient_sees_their_own_chart(browser_page, live_server, patient, tmp_path):
     chart_history(patient)
     page = browser_page
-    log_in(page, live_server, patient.user)
+    log_in_browser(page, live_server, patient.user)
     page.goto(f"{live_server.url}/today/")
     page.wait_for_selector("#my-progress .main-svg", timeout=15000)
     assert "About the same as when you started." in page.text_content(".progress-words")
@@ -166,7 +157,7 @@ def test_the_patient_sees_their_own_chart(browser_page, live_server, patient, tm
 def test_the_visit_report_prints(browser_page, live_server, clinician, patient, tmp_path):
     chart_history(patient)
     page = browser_page
-    log_in(page, live_server, clinician)
+    log_in_browser(page, live_server, clinician)
     page.goto(f"{live_server.url}/team/patients/{patient.pk}/report/")
     page.wait_for_selector("#report-chart .main-svg", timeout=15000)
     page.set_viewport_size({"width": 794, "height": 1123})  # A4 at 96 dpi

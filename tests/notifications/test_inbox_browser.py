@@ -3,11 +3,10 @@
 from datetime import date
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 
 from notifications.models import Alert, Severity
 from notifications.services import alert_open
+from tests.conftest import log_in_browser
 
 pytestmark = pytest.mark.browser
 
@@ -23,20 +22,13 @@ def phone(browser_page):
     context.close()
 
 
-def log_in(page, live_server, user):
-    client = Client()
-    client.force_login(user)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
-
-
 def test_a_clinician_acknowledges_and_resolves_by_tapping_on_a_phone_without_javascript(
     phone, live_server, clinician, patient
 ):
     alert, _ = alert_open(
         patient=patient, rule="red_flag", severity=Severity.URGENT, date=date(2026, 11, 20), evidence="Red flag today"
     )
-    log_in(phone, live_server, clinician)
+    log_in_browser(phone, live_server, clinician)
     phone.goto(f"{live_server.url}/alerts/")
     card = phone.locator(f"#alert-{alert.pk}")
     assert "Red flag today" in card.inner_text()

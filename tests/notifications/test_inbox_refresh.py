@@ -3,12 +3,11 @@
 from datetime import date
 
 import pytest
-from django.conf import settings as django_settings
-from django.test import Client
 from django.urls import reverse
 
 from notifications.models import Severity
 from notifications.services import alert_open
+from tests.conftest import log_in_browser
 
 pytestmark = pytest.mark.django_db
 
@@ -51,11 +50,8 @@ def test_a_new_alert_appears_in_the_inbox_and_the_badge_without_a_reload(
 ):
     settings.DASHBOARD_REFRESH_SECONDS = 1
     alert_open(patient=patient, rule="drift", severity=Severity.MODERATE, date=date(2026, 11, 20), evidence="Old one")
-    client = Client()
-    client.force_login(clinician)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     page = browser_page
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    log_in_browser(page, live_server, clinician)
     page.goto(f"{live_server.url}/alerts/")
     assert page.text_content("#open-alert-count").strip() == "1"
     page.evaluate("window.__marker = 'same page'")
@@ -75,11 +71,8 @@ def test_an_open_resolve_panel_is_not_wiped_by_the_refresh(browser_page, live_se
     alert, _ = alert_open(
         patient=patient, rule="red_flag", severity=Severity.URGENT, date=date(2026, 11, 20), evidence="Flag"
     )
-    client = Client()
-    client.force_login(clinician)
-    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
     page = browser_page
-    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    log_in_browser(page, live_server, clinician)
     page.goto(f"{live_server.url}/alerts/")
     card = page.locator(f"#alert-{alert.pk}")
     card.locator("summary", has_text="Resolve").click()
