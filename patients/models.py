@@ -22,10 +22,6 @@ class User(AbstractUser):
         return self.role == self.Role.PATIENT
 
     @property
-    def is_clinician(self) -> bool:
-        return self.role == self.Role.CLINICIAN
-
-    @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
 

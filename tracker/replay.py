@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import datetime
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from typing import IO, Any
 
 from tracker.rules import OPENED, DayScore, PatientDetector, RuleConfig
@@ -140,15 +140,5 @@ def replay_stream(stream: IO[str], config: RuleConfig | None = None) -> Iterator
     return replay_patients(read_checkins(stream), config)
 
 
-def replay_file(path: str, config: RuleConfig | None = None) -> Iterator[dict[str, Any]]:
-    with open(path, newline="", encoding="utf-8") as f:
-        by_patient = read_checkins(f)
-    return replay_patients(by_patient, config)
-
-
 def replay_text(text: str, config: RuleConfig | None = None) -> list[dict[str, Any]]:
     return list(replay_stream(io.StringIO(text), config))
-
-
-def count_checkins(by_patient: dict[str, Iterable[DayScore]]) -> int:
-    return sum(len(list(v)) for v in by_patient.values())
