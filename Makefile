@@ -32,7 +32,7 @@ run: setup
 	@echo "  Demo log-ins (password myelotrack-demo): patient.a1 ... patient.a30, patient.b1 ... patient.b3,"
 	@echo "  nurse.a, doctor.a, physio.a, nurse.b, admin"
 	@echo ""
-	$(RUN_ENV) $(PY) manage.py devserver --host $(HOST) --port $(PORT)
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) PORT=$(PORT) $(RUN_ENV) $(VENV)/bin/honcho start
 
 test: setup-dev
 	$(PY) -m pytest $(PYTEST_ARGS)
@@ -40,6 +40,7 @@ test: setup-dev
 lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 # Benchmarks use their own databases on the local PostgreSQL; figures go in docs/benchmarks.md.
 bench: setup-dev

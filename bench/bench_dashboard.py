@@ -35,7 +35,7 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
     os.environ.setdefault("MYELOTRACK_VAR_DIR", str(ROOT / "var" / "bench"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
 
     django.setup()
@@ -163,8 +163,8 @@ def main() -> None:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from clinic.selectors import dashboard_rows
     from patients.models import CareTeam, Patient, User
-    from patients.selectors import dashboard_rows
     from tracker.models import CheckIn
 
     call_command("migrate", verbosity=0)

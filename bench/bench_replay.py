@@ -16,8 +16,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.replay import read_checkins, replay_patients  # noqa: E402
-from tracker.simulation import write_cohort  # noqa: E402
+from detection.replay import read_checkins, replay_patients  # noqa: E402
+from detection.simulation import write_cohort  # noqa: E402
 
 
 def main() -> None:

@@ -34,7 +34,7 @@ def main() -> None:
     os.environ.setdefault("DATABASE_URL", f"sqlite:///{var / 'bench_seed_demo.sqlite3'}")
     os.environ["DEBUG"] = "true"
     os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
     import django
 
@@ -42,7 +42,7 @@ def main() -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from patients.demo import demo_reset, demo_seed
+    from clinic.demo import demo_reset, demo_seed
 
     call_command("migrate", verbosity=0)
     best, counts = float("inf"), {}

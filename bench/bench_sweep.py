@@ -33,7 +33,7 @@ from common import ensure_database, machine  # noqa: E402  (bench/ is the script
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/myelotrack_bench_sweep")
 os.environ.setdefault("SECRET_KEY", "bench-only")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("MYELOTRACK_VAR_DIR", str(ROOT / "var" / "bench_sweep"))
 # The sweep's batches run in this process, as a worker would run them.
 os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
@@ -62,8 +62,8 @@ def load(patients: int, days: int, seed: int, gaps: bool) -> tuple[int, int]:
     """
     from django.db import connection
 
+    from detection.simulation import simulate_cohort
     from patients.models import CareTeam, Patient
-    from tracker.simulation import simulate_cohort
 
     with connection.cursor() as cur:
         cur.execute(

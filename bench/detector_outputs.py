@@ -3,7 +3,7 @@
     .venv/bin/python bench/detector_outputs.py RULES.py OUT.txt [--patients 1000] [--days 365]
 
 Loads ``PatientDetector`` and friends from RULES.py (a copy of an older
-``tracker/rules.py``, say from ``git show HEAD~1:tracker/rules.py``, or the
+``detection/rules.py``, say from ``git show HEAD~1:detection/rules.py``, or the
 current one), simulates cohorts at seeds 11 and 12 with noise 1 and 2, and
 writes: every event (opened and closed, evidence text, evidence_data, and its
 repr, which tells 1 from 1.0) and the final ``to_dict()`` state of every
@@ -26,8 +26,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tracker.replay import read_checkins  # noqa: E402
-from tracker.simulation import write_cohort  # noqa: E402
+from detection.replay import read_checkins  # noqa: E402
+from detection.simulation import write_cohort  # noqa: E402
 
 
 def load_rules(path: str):

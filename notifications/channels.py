@@ -8,6 +8,7 @@ task decides about retries, the channel only about the transport.
 import hashlib
 import hmac
 import json
+import smtplib
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +17,9 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
+from detection.scales import rule_label
 from notifications.models import Alert, Delivery
+from notifications.services import preference_for
 
 SIGNATURE_HEADER = "X-MyeloTrack-Signature"
 TIMESTAMP_HEADER = "X-MyeloTrack-Timestamp"
@@ -32,10 +35,6 @@ class DeliveryError(Exception):
 
 def alert_url(alert: Alert) -> str:
     return settings.SITE_URL + reverse("alert_detail", args=[alert.pk])
-
-
-def rule_label(rule: str) -> str:
-    return rule.replace("_", " ")
 
 
 class Channel:
@@ -87,8 +86,6 @@ class EmailChannel(Channel):
         try:
             sent = self.message(delivery).send(fail_silently=False)
         except (OSError, TimeoutError) as exc:  # SMTP errors are OSError subclasses
-            import smtplib
-
             permanent = isinstance(exc, smtplib.SMTPRecipientsRefused)
             raise DeliveryError(f"Email failed: {exc}", permanent=permanent) from exc
         if sent != 1:
@@ -126,8 +123,6 @@ class WebhookChannel(Channel):
 
     def secret_for(self, delivery: Delivery) -> str:
         if delivery.recipient_id:
-            from notifications.services import preference_for
-
             return preference_for(delivery.recipient).webhook_secret
         return delivery.alert.patient.care_team.escalation_webhook_secret
 

@@ -1,3 +1,4 @@
+from notifications.selectors import open_alert_count_for
 from patients.access import is_care_team_member
 
 
@@ -6,6 +7,4 @@ def open_alerts(request):
     user = getattr(request, "user", None)
     if user is None or not is_care_team_member(user):
         return {}
-    from notifications.selectors import open_alert_count_for
-
     return {"open_alert_count": open_alert_count_for(user)}

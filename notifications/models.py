@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from detection.scales import rule_label
 from patients.models import Patient
 
 
@@ -92,7 +93,7 @@ class Alert(models.Model):
 
     @property
     def rule_label(self) -> str:
-        return self.rule.replace("_", " ")
+        return rule_label(self.rule)
 
 
 class AlertEvent(models.Model):

@@ -8,10 +8,12 @@ sending after commit, so a broker outage delays an alert but cannot lose it
 """
 
 import logging
+import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -230,8 +232,6 @@ def quiet_until(pref: NotificationPreference, now: datetime) -> datetime | None:
     """End of the clinician's quiet hours when `now` falls inside them, else None."""
     if pref.quiet_start is None or pref.quiet_end is None or pref.quiet_start == pref.quiet_end:
         return None
-    from zoneinfo import ZoneInfo
-
     tz = ZoneInfo(pref.timezone or "UTC")
     local = now.astimezone(tz)
     t = local.time().replace(tzinfo=None)
@@ -316,6 +316,7 @@ def enqueue_deliveries_on_commit(deliveries: Iterable[Delivery]) -> None:
 
 def enqueue_deliveries(ids: list[int]) -> int:
     """Publish deliver_task for each id; stop at the first broker error. Returns how many were published."""
+    # Imported here: notifications.tasks imports this module (service -> task -> service).
     from notifications.tasks import deliver_task
 
     published = 0
@@ -366,6 +367,4 @@ def preference_update(*, user: User, **values) -> NotificationPreference:
 
 
 def _zones() -> set[str]:
-    import zoneinfo
-
     return zoneinfo.available_timezones()

@@ -18,12 +18,11 @@ from django.utils import timezone
 from notifications.channels import DeliveryError, channel_for
 from notifications.models import Alert, Delivery
 from notifications.services import ESCALATING, alert_escalate, enqueue_deliveries, escalation_due_at
-from tracker.env import env_int
 
 logger = logging.getLogger(__name__)
 
 # Backoff: base * 2**(attempt-1), capped; tests shrink the base via the environment.
-RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 30)
+RETRY_BASE_SECONDS = settings.NOTIFICATIONS_RETRY_BASE_SECONDS
 RETRY_MAX_SECONDS = 3600
 MAX_ATTEMPTS = 8
 # A row left "sending" longer than a task may run belongs to a dead worker.

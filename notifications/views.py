@@ -9,12 +9,12 @@ from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from core.autorefresh import autorefresh_context, bad_filter_response, with_query
 from notifications import services
 from notifications.forms import AssignForm, InboxFilterForm, PreferenceForm, ResolveForm
 from notifications.models import NotificationPreference
 from notifications.selectors import alert_history, get_alert_for, inbox_alerts
 from patients.access import care_team_required
-from tracker.autorefresh import autorefresh_context, bad_filter_response, with_query
 
 
 def _back(request, alert):

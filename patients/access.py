@@ -5,10 +5,14 @@ helpers. Anything outside the user's scope is simply not found (404), so the
 answer never confirms that another team's patient exists.
 """
 
+from functools import wraps
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from patients.models import Patient, User
+from patients.models import CareTeam, Patient, User
 
 
 def patients_visible_to(user) -> QuerySet[Patient]:
@@ -31,8 +35,6 @@ def get_patient_for(user, pk) -> Patient:
 
 
 def teams_of(user):
-    from patients.models import CareTeam
-
     if user.is_superuser or getattr(user, "role", None) == User.Role.ADMIN:
         return CareTeam.objects.all()
     return CareTeam.objects.filter(memberships__user=user)
@@ -44,10 +46,6 @@ def is_care_team_member(user) -> bool:
 
 def care_team_required(view):
     """Views for clinicians and admins; a patient gets a 403, an anonymous user the log-in page."""
-    from functools import wraps
-
-    from django.contrib.auth.views import redirect_to_login
-    from django.core.exceptions import PermissionDenied
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):

@@ -39,7 +39,7 @@ class CareTeam(models.Model):
     escalation_webhook_secret = models.CharField(max_length=128, blank=True)
     urgent_escalation_minutes = models.PositiveIntegerField(default=30)
     high_escalation_minutes = models.PositiveIntegerField(default=24 * 60)
-    # Overrides of tracker.rules.RuleConfig keys for this team's patients.
+    # Overrides of detection.rules.RuleConfig keys for this team's patients.
     rule_overrides = models.JSONField(default=dict, blank=True)
 
     def __str__(self) -> str:

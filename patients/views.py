@@ -1,61 +1,12 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.views.decorators.http import require_safe
 
 from patients.access import care_team_required, get_patient_for, teams_of
-from patients.filters import DashboardFilterForm
 from patients.forms import AcceptInvitationForm, EnrolForm, PatientEventForm
-from patients.selectors import dashboard_rows
 from patients.services import invitation_accept, patient_enrol, patient_event_add
-from tracker.autorefresh import autorefresh_context, bad_filter_response
-from tracker.reports import patient_chart_context
-from tracker.trends import DEFAULT_RANGE, RANGES
-
-
-def _dashboard(request, template: str):
-    teams = list(teams_of(request.user).order_by("name"))
-    form = DashboardFilterForm(request.GET, teams=teams)
-    if not form.is_valid():
-        return bad_filter_response(form)
-    context = {
-        "rows": [row.as_display() for row in dashboard_rows(user=request.user, **form.filters())],
-        "form": form,
-        "teams": teams,
-        "many_teams": len(teams) > 1,
-        "patients_url": reverse("team_patients"),
-        **autorefresh_context(request, "team_patients_fragment"),
-    }
-    return render(request, template, context)
-
-
-@care_team_required
-@require_safe
-def team_patients(request):
-    return _dashboard(request, "patients/team_patients.html")
-
-
-@care_team_required
-@require_safe
-def team_patients_fragment(request):
-    """The dashboard's rows alone, fetched every 30 s by static/js/autorefresh.js."""
-    return _dashboard(request, "patients/_dashboard_rows.html")
-
-
-@care_team_required
-@require_safe
-def patient_detail(request, pk: int):
-    patient = get_patient_for(request.user, pk)
-    range_key = request.GET.get("range") or DEFAULT_RANGE
-    if range_key not in RANGES:
-        return HttpResponseBadRequest(
-            f"range: choose one of {', '.join(RANGES)}.", content_type="text/plain; charset=utf-8"
-        )
-    context = patient_chart_context(patient=patient, range_key=range_key)
-    return render(request, "patients/patient_detail.html", {"patient": patient, **context})
 
 
 @care_team_required
@@ -111,3 +62,12 @@ def event_add(request, pk: int):
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "patient": patient, "events": patient.events.order_by("-date")}
     return render(request, "patients/event_form.html", context, status=status)
+
+
+class LoginView(auth_views.LoginView):
+    """Django's log-in page, but a wrong user name or password answers 400 like every other form."""
+
+    template_name = "registration/login.html"
+
+    def form_invalid(self, form):
+        return self.render_to_response(self.get_context_data(form=form), status=400)

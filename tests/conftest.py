@@ -157,7 +157,7 @@ def celery_worker_process(transactional_db, tmp_path, celery_worker_extra_env):
     test process publishes for real (eager mode off) to the same queue.
     Variables from `celery_worker_extra_env` are added to the worker's environment last.
     """
-    from tracker.celery import app
+    from config.celery import app
 
     queue = f"test-{uuid.uuid4().hex[:8]}"
     env = dict(os.environ)
@@ -179,7 +179,7 @@ def celery_worker_process(transactional_db, tmp_path, celery_worker_extra_env):
             "-m",
             "celery",
             "-A",
-            "tracker",
+            "config",
             "worker",
             "--pool=solo",
             "-Q",

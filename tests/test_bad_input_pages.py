@@ -15,12 +15,12 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.urls.resolvers import RoutePattern
 
+from detection.scales import DOMAINS, RED_FLAGS
 from notifications.models import Alert, AlertEvent, Delivery
 from patients.models import Invitation, Patient, PatientEvent, User
 from patients.services import patient_enrol
 from tests.conftest import add_history
 from tracker.models import Baseline, CheckIn, CheckInRevision
-from tracker.scales import DOMAINS, RED_FLAGS
 
 SKIP_PREFIXES = ("admin/", "api/", "static/")
 COUNTED = (CheckIn, CheckInRevision, Baseline, Alert, AlertEvent, Delivery, Patient, PatientEvent, Invitation, User)

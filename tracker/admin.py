@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from tracker.models import ApiIdempotencyKey, Baseline, CheckIn, CheckInRevision
+from tracker.models import Baseline, CheckIn, CheckInRevision
 
 
 @admin.register(CheckIn)
@@ -21,9 +21,3 @@ class CheckInRevisionAdmin(admin.ModelAdmin):
 class BaselineAdmin(admin.ModelAdmin):
     list_display = ("patient", "method", "total", "effective_from", "set_by", "set_at")
     raw_id_fields = ["patient"]
-
-
-@admin.register(ApiIdempotencyKey)
-class ApiIdempotencyKeyAdmin(admin.ModelAdmin):
-    list_display = ("user", "key", "response_status", "created_at")
-    raw_id_fields = ["user"]

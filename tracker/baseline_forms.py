@@ -2,7 +2,7 @@
 
 from django import forms
 
-from tracker.scales import DOMAINS
+from detection.scales import DOMAINS
 
 
 def _half_points(top: int) -> list[tuple[str, str]]:

@@ -15,22 +15,17 @@ from datetime import date, datetime, timedelta
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from tracker.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, TOTAL_MAX
+from detection.rules import RuleConfig
+from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, MCID_TOTAL, RED_FLAG_LABELS, TOTAL_MAX
 
 # Clinically meaningful change (CLINICAL.md): 2 points of the mJOA total, and
 # our sustained single-domain decline thresholds for the subscores.
-MCID = {"total": 2.0, "fine_motor": 2.0, "gait": 2.0, "sensation": 1.0, "bladder": 1.0}
+# The site defaults; a chart uses its patient's care-team thresholds (data["mcid"]).
+MCID = {"total": MCID_TOTAL, **{key: getattr(RuleConfig, f"{key}_threshold") for key in DOMAIN_KEYS}}
 PANELS = ("total", *DOMAIN_KEYS)
 PANEL_MAX = {"total": TOTAL_MAX, **{k: DOMAIN_BY_KEY[k].max_score for k in DOMAIN_KEYS}}
 PANEL_TITLES = {"total": f"Total (mJOA, 0-{TOTAL_MAX})"} | {
     k: f"{DOMAIN_BY_KEY[k].label} (0-{DOMAIN_BY_KEY[k].max_score})" for k in DOMAIN_KEYS
-}
-RED_FLAG_LABELS = {
-    "rf_bladder_bowel": "bladder/bowel control",
-    "rf_saddle_numbness": "saddle numbness",
-    "rf_weakness": "sudden weakness",
-    "rf_fall_injury": "fall or neck injury",
-    "rf_breathing": "difficulty breathing",
 }
 ALERT_LIFT = 0.07  # of the panel's scale
 SEVERITY_COLOURS = {"urgent": "#b00020", "high": "#d35400", "moderate": "#b7950b", "low": "#5d6d7e"}
@@ -54,7 +49,7 @@ def _day_edges(day: str) -> tuple[str, str]:
 def _baseline_traces(data: dict, panel: str, *, show_legend: bool, band: bool = True) -> list[go.Scatter]:
     """The baseline as one line (segments split by None) and a +/- MCID band."""
     line_x, line_y, band_x, band_y, hover = [], [], [], [], []
-    mcid = MCID[panel]
+    mcid = data.get("mcid", MCID)[panel]
     for seg in data["baselines"]:
         value = seg[panel]
         line_x += [seg["from"], seg["to"], None]
@@ -323,7 +318,9 @@ def recent_level(values: list[float], window: int = 7) -> float | None:
     return float(statistics.median(values[-window:]))
 
 
-def progress_summary(*, latest: float | None, baseline: float | None, team_told: bool = False) -> dict:
+def progress_summary(
+    *, latest: float | None, baseline: float | None, team_told: bool = False, mcid: float = MCID_TOTAL
+) -> dict:
     """Plain words for a patient comparing their recent level with their baseline.
 
     Steps follow the mJOA's minimal clinically important difference (2
@@ -335,13 +332,13 @@ def progress_summary(*, latest: float | None, baseline: float | None, team_told:
             "text": "Your chart fills in as you check in. After your first week or two we can compare.",
         }
     change = latest - baseline
-    if change >= MCID["total"]:
+    if change >= mcid:
         return {"level": "better", "text": "Better than when you started."}
     if change >= 1:
         return {"level": "better", "text": "A little better than when you started."}
     if change > -1:
         return {"level": "same", "text": "About the same as when you started."}
-    if change > -MCID["total"]:
+    if change > -mcid:
         return {"level": "lower", "text": "A little lower than when you started."}
     if team_told:
         return {"level": "lower", "text": "Lower than when you started. Your care team has been told."}

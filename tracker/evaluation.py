@@ -1,6 +1,6 @@
 """Connects stored check-ins, baselines and alerts to the detection rules.
 
-The rules themselves (``tracker.rules.PatientDetector``) are pure Python. This
+The rules themselves (``detection.rules.PatientDetector``) are pure Python. This
 module feeds them from the database and turns what they report into alert
 rows, for three callers that must agree with each other and with the offline
 replay:
@@ -33,16 +33,11 @@ from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from notifications.models import Alert, Severity
-from notifications.services import alert_close_automatically, alert_open
-from patients.models import CareTeam, Patient
-from tracker.models import Baseline, CheckIn
-from tracker.rules import (
+from detection.rules import (
     CHECKED_IN,
     CLOSED,
     OPENED,
@@ -52,8 +47,14 @@ from tracker.rules import (
     PatientDetector,
     RuleConfig,
 )
-from tracker.rules import Baseline as RuleBaseline
-from tracker.rules import DayScore as RuleDay
+from detection.rules import Baseline as RuleBaseline
+from detection.rules import DayScore as RuleDay
+from detection.scales import RED_FLAGS
+from notifications.models import Alert
+from notifications.services import alert_close_automatically, alert_open
+from patients.models import Patient
+from tracker.models import Baseline, CheckIn
+from tracker.rule_settings import rule_config_for, rule_config_for_team
 
 logger = logging.getLogger(__name__)
 
@@ -70,25 +71,6 @@ _CHECKIN_COLUMNS = ("patient_id", "date", "fine_motor", "gait", "sensation", "bl
 # ----- configuration ---------------------------------------------------------
 
 
-def rule_config_for_team(team: CareTeam | None) -> RuleConfig:
-    """Settings' MYELOTRACK_RULES with the care team's overrides on top.
-
-    A bad override must not silence a whole nightly batch: it is logged and
-    the team's patients are evaluated with the site thresholds.
-    """
-    base = dict(getattr(settings, "MYELOTRACK_RULES", {}) or {})
-    overrides = dict(team.rule_overrides or {}) if team is not None else {}
-    try:
-        return RuleConfig.from_dict({**base, **overrides})
-    except (TypeError, ValueError):
-        logger.exception("Invalid rule_overrides for care team %s; using the site thresholds", team and team.pk)
-        return RuleConfig.from_dict(base)
-
-
-def rule_config_for(patient: Patient) -> RuleConfig:
-    return rule_config_for_team(patient.care_team)
-
-
 # ----- the check-in request --------------------------------------------------
 
 
@@ -99,7 +81,8 @@ def after_checkin_saved(checkin: CheckIn) -> None:
         alert_open(
             patient=checkin.patient,
             rule="red_flag",
-            severity=Severity.URGENT,
+            # Urgent unless the care team chose otherwise (RuleConfig.red_flag_severity).
+            severity=rule_config_for(checkin.patient).severity("red_flag"),
             date=checkin.date,
             evidence=red_flag_evidence(checkin),
             evidence_data={"red_flags": checkin.red_flags_answered_yes, "date": checkin.date.isoformat()},
@@ -121,6 +104,7 @@ def enqueue_evaluation(patient_id: int) -> bool:
     patient still gets evaluated: the nightly sweep reads every check-in after
     ``evaluated_through``, so nothing is lost, only later.
     """
+    # Imported here: tracker.tasks imports this module (service -> task -> service).
     from tracker.tasks import evaluate_patient_task
 
     try:
@@ -132,16 +116,7 @@ def enqueue_evaluation(patient_id: int) -> bool:
 
 
 def red_flag_evidence(checkin: CheckIn) -> str:
-    from tracker.scales import RED_FLAGS
-
-    labels = {
-        "rf_bladder_bowel": "bladder/bowel control",
-        "rf_saddle_numbness": "saddle numbness",
-        "rf_weakness": "sudden weakness",
-        "rf_fall_injury": "fall or neck injury",
-        "rf_breathing": "difficulty breathing",
-    }
-    said = [labels[f.key] for f in RED_FLAGS if getattr(checkin, f.key)]
+    said = [f.short for f in RED_FLAGS if getattr(checkin, f.key)]
     return f"Red flag on {checkin.date:%d %b}: {', '.join(said)}"
 
 
@@ -170,7 +145,7 @@ def rebuild_detector(
     """A detector fed the whole history, with the clinicians' baselines applied on their dates.
 
     With no re-baseline or hand-set baseline this is exactly
-    ``tracker.rules.replay_patient``: the same detector fed the same days.
+    ``detection.rules.replay_patient``: the same detector fed the same days.
     ``baseline_changes`` are the non-automatic Baseline rows, oldest first.
     """
     det = PatientDetector(config)

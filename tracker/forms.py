@@ -1,6 +1,6 @@
 from django import forms
 
-from tracker.scales import DOMAINS, NUMBNESS_LOCATIONS, RED_FLAGS
+from detection.scales import DOMAINS, NUMBNESS_LOCATIONS, RED_FLAGS
 
 _YES_NO = (("no", "No"), ("yes", "Yes"))
 _RATINGS = [("", "Skip")] + [(str(i), str(i)) for i in range(11)]

@@ -2,8 +2,8 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
+from detection.scales import DOMAIN_BY_KEY, RED_FLAG_KEYS
 from patients.models import Patient
-from tracker.scales import DOMAIN_BY_KEY, RED_FLAG_KEYS
 
 
 def _score_field(key: str):
@@ -114,7 +114,7 @@ class Baseline(models.Model):
 
     @classmethod
     def from_computed(cls, *, patient, computed, method, effective_from=None, set_by=None, reason=""):
-        """An unsaved row from the medians the rules computed (a tracker.rules.Baseline)."""
+        """An unsaved row from the medians the rules computed (a detection.rules.Baseline)."""
         return cls(
             patient=patient,
             method=method,
@@ -130,28 +130,3 @@ class Baseline(models.Model):
             set_by=set_by,
             reason=reason,
         )
-
-
-class ApiIdempotencyKey(models.Model):
-    """The first answer to an API write sent with an Idempotency-Key header.
-
-    A phone that lost its connection retries with the same key: the stored
-    answer is replayed and nothing new is written. The same key with another
-    body is refused (409), so a key cannot be reused by mistake.
-    """
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    key = models.CharField(max_length=255)
-    request_hash = models.CharField(max_length=64, help_text="SHA-256 of method, path and canonical JSON body.")
-    response_status = models.PositiveSmallIntegerField()
-    response_body = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            # One stored answer per user and key; its index serves the look-up on every keyed request.
-            models.UniqueConstraint(fields=["user", "key"], name="one_idempotency_key_per_user"),
-        ]
-
-    def __str__(self) -> str:
-        return f"Idempotency key {self.key!r} of user {self.user_id}"

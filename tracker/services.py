@@ -5,9 +5,14 @@ from datetime import date as date_type
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from detection.rules import DECLINE_RULES, compute_baseline
+from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, NUMBNESS_LOCATIONS, RED_FLAG_KEYS
+from notifications.models import Alert
+from notifications.services import alert_close_automatically
 from patients.models import Patient
+from tracker.evaluation import after_checkin_saved, day_from_checkin, evaluate_patients
 from tracker.models import Baseline, CheckIn, CheckInRevision
-from tracker.scales import DOMAIN_KEYS, NUMBNESS_LOCATIONS, RED_FLAG_KEYS
+from tracker.rule_settings import rule_config_for
 
 ANSWER_FIELDS = (*DOMAIN_KEYS, *RED_FLAG_KEYS, "numbness", "numbness_locations", "neck_pain", "note")
 _LOCATION_KEYS = {key for key, _ in NUMBNESS_LOCATIONS}
@@ -57,8 +62,6 @@ def checkin_submit(*, patient: Patient, answers: dict, date: date_type | None = 
         CheckInRevision.objects.create(checkin=checkin, answers=previous)
 
     # Imported here: detection imports this module's models.
-    from tracker.evaluation import after_checkin_saved
-
     after_checkin_saved(checkin)
     return checkin, created
 
@@ -75,8 +78,6 @@ def _lock_patient(patient: Patient) -> Patient:
 
 
 def _days_from(patient: Patient, start: date_type | None = None):
-    from tracker.evaluation import day_from_checkin
-
     qs = CheckIn.objects.filter(patient=patient).order_by("date")
     if start is not None:
         qs = qs.filter(date__gte=start)
@@ -84,10 +85,6 @@ def _days_from(patient: Patient, start: date_type | None = None):
 
 
 def _close_decline_alerts_for_rebaseline(patient: Patient, baseline: Baseline) -> int:
-    from notifications.models import Alert
-    from notifications.services import alert_close_automatically
-    from tracker.rules import DECLINE_RULES
-
     detail = f"New baseline from {baseline.effective_from:%d %b %Y}: total {baseline.total:g}"
     closed = 0
     unresolved = Alert.objects.filter(patient=patient, rule__in=sorted(DECLINE_RULES)).exclude(
@@ -113,8 +110,6 @@ def _check_not_before_current(patient: Patient, day: date_type, field: str) -> N
 
 def _after_new_baseline(patient: Patient, baseline: Baseline) -> None:
     """Close open decline episodes and re-arm the rules from the new baseline."""
-    from tracker.evaluation import evaluate_patients
-
     _close_decline_alerts_for_rebaseline(patient, baseline)
     # The detector is rebuilt from the whole history with every baseline on
     # its date, so the check-ins since the new one are judged against it.
@@ -129,9 +124,6 @@ def baseline_compute_initial(*, patient: Patient) -> Baseline | None:
     is recomputed), the new automatic one, or None while there are not
     enough check-ins yet.
     """
-    from tracker.evaluation import rule_config_for
-    from tracker.rules import compute_baseline
-
     patient = _lock_patient(patient)
     current = Baseline.objects.filter(patient=patient).order_by("-effective_from", "-set_at").first()
     if current is not None:
@@ -156,9 +148,6 @@ def baseline_reset(*, patient: Patient, from_date: date_type, user, reason: str 
     re-baselined and the rules re-arm. Raises ValidationError naming
     ``from_date`` when there are not enough check-ins from that date.
     """
-    from tracker.evaluation import rule_config_for
-    from tracker.rules import compute_baseline
-
     if not isinstance(from_date, date_type):
         raise ValidationError({"from_date": "Give the date as YYYY-MM-DD."})
     if from_date > patient.local_today():
@@ -200,8 +189,6 @@ def baseline_set_manual(
     ``scores`` holds the four domains (fine_motor, gait, sensation, bladder);
     halves are allowed, as medians give them. The total is their sum.
     """
-    from tracker.scales import DOMAIN_BY_KEY
-
     errors: dict[str, str] = {}
     if not isinstance(scores, dict):
         raise ValidationError({"scores": "Give the four domain scores."})

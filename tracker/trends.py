@@ -11,10 +11,11 @@ from __future__ import annotations
 import statistics
 from datetime import date, timedelta
 
+from detection.scales import DOMAIN_KEYS, RED_FLAG_KEYS
 from notifications.models import Alert
 from patients.models import Patient, PatientEvent
 from tracker.models import Baseline, CheckIn
-from tracker.scales import DOMAIN_KEYS, RED_FLAG_KEYS
+from tracker.rule_settings import mcid_by_panel, rule_config_for
 
 # A daily self-report is noisy (SD about 1.5 points): the smoothed line is the
 # median of the last SMOOTH_WINDOW check-ins, which ignores a single bad day.
@@ -128,6 +129,7 @@ def trend_series(*, patient: Patient, start: date | None = None, end: date | Non
         "smoothed": smoothed,
         "smooth_window": SMOOTH_WINDOW,
         "baselines": baseline_segments(baselines, start=first, end=end),
+        "mcid": mcid_by_panel(rule_config_for(patient)),
         "alerts": [
             {
                 "id": a.pk,

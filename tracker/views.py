@@ -3,7 +3,6 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_safe
 from patients.access import care_team_required, get_patient_for, is_care_team_member
 from tracker.baseline_forms import ManualBaselineForm, RebaselineForm
 from tracker.forms import CheckInForm
+from tracker.progress import patient_progress
 from tracker.selectors import baseline_history, checkin_for_day, current_baseline, recent_checkins
 from tracker.services import baseline_reset as baseline_reset_service
 from tracker.services import baseline_set_manual, checkin_submit
@@ -23,15 +23,6 @@ def _own_patient(request):
     if patient is None:
         raise PermissionDenied("Only patients have a daily check-in.")
     return patient
-
-
-class LoginView(auth_views.LoginView):
-    """Django's log-in page, but a wrong user name or password answers 400 like every other form."""
-
-    template_name = "registration/login.html"
-
-    def form_invalid(self, form):
-        return self.render_to_response(self.get_context_data(form=form), status=400)
 
 
 @login_required
@@ -95,6 +86,7 @@ def today(request):
         "recent": recent,
         "days": days,
         "baseline": current_baseline(patient=patient),
+        "progress": patient_progress(patient=patient),
     }
     return render(request, "tracker/today.html", context)
 

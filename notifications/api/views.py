@@ -9,10 +9,11 @@ from rest_framework import generics
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from core.api import ALERT_ID, JsonApiMixin, error_responses
 from notifications.api.serializers import AlertListQuerySerializer, AlertResolveSerializer, AlertSerializer
 from notifications.selectors import get_alert_for, inbox_alerts
 from notifications.services import alert_acknowledge, alert_resolve
-from tracker.api.base import ALERT_ID, IsCareTeam, JsonApiMixin, error_responses
+from patients.api.permissions import IsCareTeam
 
 
 class AlertListView(generics.ListAPIView):

@@ -48,7 +48,7 @@ def api_routes() -> dict[str, str]:
 
 def test_every_api_route_has_a_row():
     routes = api_routes()
-    assert routes, "no /api/v1/ routes found: is tracker.api.urls mounted?"
+    assert routes, "no /api/v1/ routes found: is config.api_urls mounted?"
     covered = {name.split(":")[0] for name in MATRIX}
     unlisted = sorted(f"{name} ({pattern})" for name, pattern in routes.items() if name not in covered)
     assert not unlisted, f"API routes without a row in MATRIX: {unlisted}"

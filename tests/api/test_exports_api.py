@@ -9,9 +9,9 @@ from django.urls import reverse
 from fhir.resources.bundle import Bundle as R5Bundle
 from fhir.resources.R4B.bundle import Bundle as R4BBundle
 
+from clinic.exports import CSV_COLUMNS
+from clinic.fhir import CODE_SYSTEM, QUESTIONNAIRE
 from tests.conftest import add_history
-from tracker.exports import CSV_COLUMNS
-from tracker.fhir import CODE_SYSTEM, QUESTIONNAIRE
 from tracker.models import CheckIn
 
 

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.db import connection
 
+from core.models import ApiIdempotencyKey
 from tests.conftest import GOOD_ANSWERS, require
-from tracker.models import ApiIdempotencyKey, CheckIn, CheckInRevision
+from tracker.models import CheckIn, CheckInRevision
 
 URL = "/api/v1/checkins/"
 

@@ -16,10 +16,10 @@ from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from config.wsgi import application
 from notifications.models import Alert
 from tests.conftest import add_history
 from tracker.api.services import token_issue
-from tracker.wsgi import application
 
 MAX_EXAMPLES = 15
 

@@ -48,7 +48,7 @@ def celery_worker_extra_env(throwaway_redis, mail_dir):
 @contextmanager
 def publishing_to(url: str):
     """Point this process's Celery publisher at `url` (eager off) and back afterwards."""
-    from tracker.celery import app
+    from config.celery import app
 
     old = (app.conf.broker_url, app.conf.broker_transport_options, app.conf.task_always_eager)
     app.conf.broker_url = url

@@ -3,9 +3,9 @@
 import pytest
 from django.urls import reverse
 
+from detection.scales import RED_FLAG_KEYS
 from notifications.models import Alert, Severity
 from tracker.models import CheckIn, CheckInRevision
-from tracker.scales import RED_FLAG_KEYS
 
 pytestmark = pytest.mark.django_db
 

@@ -173,7 +173,7 @@ def test_a_resubmitted_day_is_evaluated_again_from_the_whole_history(patient, dj
 
 
 def test_a_checkin_still_saves_when_the_broker_is_down(patient, django_capture_on_commit_callbacks, caplog):
-    from tracker.celery import app
+    from config.celery import app
 
     saved = (app.conf.broker_url, app.conf.task_always_eager, app._pool, app.amqp._producer_pool)
     # A real broker that refuses connections (nothing listens on port 9).

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from tracker.replay import ReplayInputError, read_checkins, replay_patients, replay_text
-from tracker.rules import replay_patient
-from tracker.simulation import write_cohort
+from detection.replay import ReplayInputError, read_checkins, replay_patients, replay_text
+from detection.rules import replay_patient
+from detection.simulation import write_cohort
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = "patient_id,date,fine_motor,gait,sensation,bladder,red_flag\n"
@@ -89,7 +89,7 @@ def test_it_rejects_a_file_without_the_required_columns(tmp_path):
 def test_bad_input_exits_non_zero_with_the_line_and_no_traceback(tmp_path):
     csv = tmp_path / "c.csv"
     csv.write_text(HEADER + rows("P1", 1, 2) + "P1,2025-01-03,4,8,2,3,0\n")
-    env = {**os.environ, "SECRET_KEY": "test-only", "DJANGO_SETTINGS_MODULE": "tracker.settings"}
+    env = {**os.environ, "SECRET_KEY": "test-only", "DJANGO_SETTINGS_MODULE": "config.settings"}
     proc = subprocess.run(
         [sys.executable, "manage.py", "replay_detection", str(csv)], cwd=ROOT, env=env, capture_output=True, text=True
     )

@@ -6,8 +6,8 @@ from io import StringIO
 
 from django.core.management import call_command
 
-from tracker.rules import DayScore
-from tracker.scoring_eval import Truth, score
+from detection.rules import DayScore
+from detection.scoring import Truth, score
 
 D = datetime.date(2025, 1, 1)
 

@@ -6,12 +6,12 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from detection.rules import CLOSED, OPENED, DayScore, RuleConfig, replay_patient
+from detection.simulation import simulate_cohort
 from notifications.models import Alert
 from patients.models import Patient
 from tests.conftest import add_history, make_patient
 from tracker.models import CheckIn
-from tracker.rules import CLOSED, OPENED, DayScore, RuleConfig, replay_patient
-from tracker.simulation import simulate_cohort
 from tracker.tasks import evaluate_patient_task, nightly_sweep_task, sweep_batch_task
 
 GOOD = (4, 6, 2, 3)

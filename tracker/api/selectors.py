@@ -4,8 +4,10 @@ from datetime import date
 
 from django.db.models import QuerySet
 
+from notifications.models import Alert
 from patients.models import Patient
 from tracker.models import CheckIn
+from tracker.selectors import current_baseline
 
 
 def checkins_between(
@@ -22,9 +24,6 @@ def checkins_between(
 
 def patient_summary(*, patient: Patient) -> dict:
     """The baseline in force, the latest check-in and the count of unresolved alerts."""
-    from notifications.models import Alert
-    from tracker.selectors import current_baseline
-
     return {
         "baseline": current_baseline(patient=patient),
         "latest": CheckIn.objects.filter(patient=patient).order_by("-date").first(),

@@ -7,9 +7,9 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from detection.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAGS, severity_of_total
 from patients.models import CareTeam, CareTeamMembership, Patient, User
 from tracker.models import Baseline, CheckIn
-from tracker.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAGS, severity_of_total
 from tracker.services import ANSWER_FIELDS
 
 RED_FLAG_QUESTION = {flag.key: flag.question for flag in RED_FLAGS}

@@ -8,15 +8,16 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tracker.api.base import (
+from core.api import (
     FROM_PARAM,
     TO_PARAM,
-    IsPatient,
     JsonApiMixin,
     date_range_params,
     error_responses,
 )
-from tracker.api.idempotency import HEADER, idempotent
+from core.idempotency import HEADER, idempotent
+from core.throttles import LoginAccountThrottle, ScopedWriteThrottle
+from patients.api.permissions import IsPatient
 from tracker.api.selectors import checkins_between
 from tracker.api.serializers import (
     CheckInSerializer,
@@ -27,7 +28,6 @@ from tracker.api.serializers import (
     answers_of,
 )
 from tracker.api.services import token_issue, token_revoke
-from tracker.api.throttles import LoginAccountThrottle, ScopedWriteThrottle
 from tracker.services import checkin_submit
 
 

@@ -4,21 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.replay import ReplayInputError, read_checkins, replay_patients
-from tracker.rule_settings import get_rule_config
-
-
-def load_overrides(path: str | None) -> dict:
-    if not path:
-        return {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError) as exc:
-        raise CommandError(f"--rules {path}: {exc}")
-    if not isinstance(data, dict):
-        raise CommandError(f"--rules {path}: expected a JSON object of rule settings")
-    return data
+from detection.replay import ReplayInputError, read_checkins, replay_patients
+from tracker.rule_settings import get_rule_config, load_overrides
 
 
 class Command(BaseCommand):

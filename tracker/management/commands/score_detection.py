@@ -1,14 +1,14 @@
 """Score the rules on a cohort: sensitivity, false decline alerts, delay."""
 
+import json as json_module  # handle() takes the --json flag under the name json
+
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.replay import ReplayInputError, read_checkins, replay_patients
-from tracker.rule_settings import get_rule_config
-from tracker.rules import DayScore
-from tracker.scoring_eval import Truth, read_truth, score
-from tracker.simulation import simulate_cohort
-
-from .replay_detection import load_overrides
+from detection.replay import ReplayInputError, read_checkins, replay_patients
+from detection.rules import DayScore
+from detection.scoring import Truth, read_truth, score
+from detection.simulation import default_truth_path, simulate_cohort
+from tracker.rule_settings import get_rule_config, load_overrides
 
 
 class Command(BaseCommand):
@@ -55,15 +55,11 @@ class Command(BaseCommand):
             raise CommandError("give a cohort CSV (and its truth CSV) or --patients N to simulate one")
         result = score(replay_patients(checkins, config), truth_rows, checkins, min_followup=min_followup)
         if json:
-            import json as json_module
-
             self.stdout.write(json_module.dumps(result.as_dict()))
         else:
             self.stdout.write(result.summary())
 
     def _read(self, cohort: str, truth: str | None):
-        from .simulate_cohort import default_truth_path
-
         truth = truth or default_truth_path(cohort)
         try:
             with open(cohort, newline="", encoding="utf-8") as f:

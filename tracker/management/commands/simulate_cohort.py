@@ -1,16 +1,8 @@
 """Write a synthetic cohort of daily check-ins and its truth as CSV."""
 
-from pathlib import Path
-
 from django.core.management.base import BaseCommand, CommandError
 
-from tracker.simulation import write_cohort
-
-
-def default_truth_path(out: str) -> str:
-    path = Path(out)
-    stem = path.name[: -len(".csv")] if path.name.endswith(".csv") else path.name
-    return str(path.with_name(f"{stem}.truth.csv"))
+from detection.simulation import default_truth_path, write_cohort
 
 
 class Command(BaseCommand):

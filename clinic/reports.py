@@ -1,0 +1,129 @@
+"""Reads behind the patient chart page and the follow-up visit report (HTML and CSV)."""
+
+from __future__ import annotations
+
+import statistics
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAGS
+from notifications.models import Alert
+from patients.models import Patient
+from tracker.charts import clinician_figure, figure_json, recent_level
+from tracker.models import CheckIn
+from tracker.trends import RANGE_LABELS, SERIES_KEYS, last_visit_date, range_bounds, trend_series
+
+# How many check-ins at each end of the period make its start and end level.
+LEVEL_CHECKINS = 7
+SERIES_LABELS = {"total": "Total", **{k: DOMAIN_BY_KEY[k].label for k in DOMAIN_KEYS}}
+RED_FLAG_TEXT = {f.key: f.question for f in RED_FLAGS}
+
+
+def _current_baseline(data: dict) -> dict | None:
+    """The baseline in force on the last day of the series, if any."""
+    last = data["baselines"][-1] if data["baselines"] else None
+    return last if last and last["to"] == data["end"] else None
+
+
+def patient_chart_context(*, patient: Patient, range_key: str, today: date | None = None) -> dict:
+    start, end = range_bounds(range_key, patient=patient, today=today)
+    data = trend_series(patient=patient, start=start, end=end)
+    open_alerts = Alert.objects.filter(patient=patient).exclude(status=Alert.Status.RESOLVED).order_by("severity_rank")
+    return {
+        "trend": data,
+        "figure_json": figure_json(clinician_figure(data)) if data["dates"] else "",
+        "range_key": range_key,
+        "ranges": RANGE_LABELS,
+        "baseline": _current_baseline(data),
+        "latest": recent_level(data["series"]["total"]),
+        "open_alerts": list(open_alerts),
+        "recent_checkins": list(CheckIn.objects.filter(patient=patient, date__lte=end).order_by("-date")[:14]),
+    }
+
+
+def _parse_day(params, name: str) -> date | None:
+    value = (params.get(name) or "").strip()
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({name: f"{name}: {value!r} is not a date; use YYYY-MM-DD."}) from None
+
+
+def report_period(params, *, patient: Patient, today: date | None = None) -> tuple[date, date]:
+    """(start, end) from ?start=&end=; by default since the last visit, or since enrolment.
+
+    Raises ValidationError naming the bad field.
+    """
+    today = today or patient.local_today()
+    start, end = _parse_day(params, "start"), _parse_day(params, "end")
+    end = end or today
+    if start is None:
+        start = (
+            last_visit_date(patient=patient, on_or_before=end)
+            or patient.enrolled_at.astimezone(patient.tzinfo()).date()
+        )
+        start = min(start, end)
+    if start > end:
+        raise ValidationError({"start": "start: must be on or before end."})
+    return start, end
+
+
+def _level(values: list[int]) -> float | None:
+    return float(statistics.median(values)) if values else None
+
+
+def _diff(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else round(a - b, 1)
+
+
+def visit_report(*, patient: Patient, start: date, end: date) -> dict:
+    """Everything the follow-up visit report shows for one period."""
+    data = trend_series(patient=patient, start=start, end=end)
+    baseline = _current_baseline(data)
+    changes = []
+    for key in SERIES_KEYS:
+        values = data["series"][key]
+        first, last = _level(values[:LEVEL_CHECKINS]), _level(values[-LEVEL_CHECKINS:])
+        base = baseline[key] if baseline else None
+        changes.append(
+            {
+                "key": key,
+                "label": SERIES_LABELS[key],
+                "start": first,
+                "end": last,
+                "change": _diff(last, first),
+                "baseline": base,
+                "vs_baseline": _diff(last, base),
+            }
+        )
+    alerts = (
+        Alert.objects.filter(patient=patient, date__lte=end)
+        .filter(Q(date__gte=start) | ~Q(status=Alert.Status.RESOLVED))
+        .select_related("resolved_by", "acknowledged_by")
+        .order_by("date", "opened_at")
+    )
+    days = (end - start).days + 1
+    checkin_days = len(data["dates"])
+    return {
+        "trend": data,
+        "figure_json": figure_json(clinician_figure(data)) if data["dates"] else "",
+        "start": start,
+        "end": end,
+        "days": days,
+        "checkin_days": checkin_days,
+        "adherence": round(100 * checkin_days / days) if days else 0,
+        "changes": changes,
+        "baseline": baseline,
+        "level_checkins": LEVEL_CHECKINS,
+        "alerts": list(alerts),
+        "red_flags": [
+            {"date": date.fromisoformat(d["date"]), "questions": [RED_FLAG_TEXT[f] for f in d["flags"]]}
+            for d in data["red_flag_days"]
+        ],
+        "notes": [{"date": date.fromisoformat(n["date"]), "note": n["note"]} for n in data["notes"]],
+        "events": [{**e, "date": date.fromisoformat(e["date"])} for e in data["events"]],
+    }

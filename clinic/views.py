@@ -1,0 +1,90 @@
+"""The care team's screens: the dashboard, a patient's chart, the follow-up visit report and its CSV."""
+
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.urls import reverse
+from django.views.decorators.http import require_safe
+
+from clinic.exports import checkins_csv
+from clinic.filters import DashboardFilterForm
+from clinic.reports import patient_chart_context, report_period, visit_report
+from clinic.selectors import dashboard_rows
+from core.autorefresh import autorefresh_context, bad_filter_response
+from patients.access import care_team_required, get_patient_for, teams_of
+from tracker.api.selectors import checkins_between
+from tracker.trends import DEFAULT_RANGE, RANGES
+
+
+def _dashboard(request, template: str):
+    teams = list(teams_of(request.user).order_by("name"))
+    form = DashboardFilterForm(request.GET, teams=teams)
+    if not form.is_valid():
+        return bad_filter_response(form)
+    context = {
+        "rows": [row.as_display() for row in dashboard_rows(user=request.user, **form.filters())],
+        "form": form,
+        "teams": teams,
+        "many_teams": len(teams) > 1,
+        "patients_url": reverse("team_patients"),
+        **autorefresh_context(request, "team_patients_fragment"),
+    }
+    return render(request, template, context)
+
+
+@care_team_required
+@require_safe
+def team_patients(request):
+    return _dashboard(request, "clinic/team_patients.html")
+
+
+@care_team_required
+@require_safe
+def team_patients_fragment(request):
+    """The dashboard's rows alone, fetched every 30 s by static/js/autorefresh.js."""
+    return _dashboard(request, "clinic/_dashboard_rows.html")
+
+
+@care_team_required
+@require_safe
+def patient_detail(request, pk: int):
+    patient = get_patient_for(request.user, pk)
+    range_key = request.GET.get("range") or DEFAULT_RANGE
+    if range_key not in RANGES:
+        return HttpResponseBadRequest(
+            f"range: choose one of {', '.join(RANGES)}.", content_type="text/plain; charset=utf-8"
+        )
+    context = patient_chart_context(patient=patient, range_key=range_key)
+    return render(request, "clinic/patient_detail.html", {"patient": patient, **context})
+
+
+def _bad_period(exc: ValidationError) -> HttpResponseBadRequest:
+    text = "; ".join(" ".join(messages) for messages in exc.message_dict.values())
+    return HttpResponseBadRequest(text, content_type="text/plain; charset=utf-8")
+
+
+@care_team_required
+@require_safe
+def report(request, pk: int):
+    patient = get_patient_for(request.user, pk)
+    try:
+        start, end = report_period(request.GET, patient=patient)
+    except ValidationError as exc:
+        return _bad_period(exc)
+    context = {"patient": patient, **visit_report(patient=patient, start=start, end=end)}
+    return render(request, "clinic/report.html", context)
+
+
+@care_team_required
+@require_safe
+def report_csv(request, pk: int):
+    patient = get_patient_for(request.user, pk)
+    try:
+        start, end = report_period(request.GET, patient=patient)
+    except ValidationError as exc:
+        return _bad_period(exc)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"myelotrack-patient-{patient.pk}-{start}-to-{end}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.write(checkins_csv(checkins_between(patient=patient, start=start, end=end)))
+    return response

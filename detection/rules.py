@@ -1,0 +1,959 @@
+"""Progression detection rules: personal baselines, episodes and evidence.
+
+Pure Python, no Django. The live evaluation (a Celery task per check-in and
+the nightly sweep) and the offline replay both go through ``PatientDetector``,
+so they cannot disagree.
+
+Clinical grounding (see docs/detection.md and shared/CLINICAL.md):
+
+* the mJOA total's MCID is 2 points, and the patient-reported total differs
+  from a clinician's by SD 1.5, so one day's 2-point drop is not evidence;
+  a drop that persists over several check-ins is;
+* daily self-reports have bad days that recover, hence medians and counts
+  over windows of check-ins rather than single values;
+* a step drop of several points within days (after a fall, say) needs the
+  care team quickly, hence ``rapid_decline`` as urgent;
+* slow drifts over months hide inside the day-to-day noise, hence a CUSUM on
+  deviations from baseline scaled by the patient's own day-to-day variation.
+
+A detector is incremental: it keeps the few recent check-ins it needs and a
+handful of numbers, and serialises to a JSON-safe dict so the database can
+keep it per patient and the nightly sweep only reads new check-ins.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import math
+from bisect import bisect_left
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from detection.scales import DOMAIN_KEYS, DOMAIN_LABELS, MCID_TOTAL
+
+URGENT = "urgent"
+HIGH = "high"
+MODERATE = "moderate"
+LOW = "low"
+
+RED_FLAG = "red_flag"
+SUSTAINED_DECLINE = "sustained_decline"
+DOMAIN_DECLINE = "domain_decline"
+RAPID_DECLINE = "rapid_decline"
+DRIFT = "drift"
+MISSED_CHECKINS = "missed_checkins"
+
+RULES = (RED_FLAG, SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRIFT, MISSED_CHECKINS)
+# Rules that say "the myelopathy is getting worse"; scoring counts only these.
+DECLINE_RULES = frozenset({SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRIFT})
+
+DOMAINS = DOMAIN_KEYS
+
+OPENED = "opened"
+CLOSED = "closed"
+
+# Why an episode closed.
+RECOVERED = "recovered"
+REBASELINED = "rebaselined"
+CHECKED_IN = "checked_in"
+CLOSED_BY_CLINICIAN = "closed_by_clinician"
+
+
+class OutOfOrderCheckIn(ValueError):
+    """A check-in not later than the last one fed; rebuild from history instead."""
+
+
+@dataclass(frozen=True, slots=True)
+class DayScore:
+    date: datetime.date
+    fine_motor: int
+    gait: int
+    sensation: int
+    bladder: int
+    red_flag: bool = False
+
+    @property
+    def total(self) -> int:
+        return self.fine_motor + self.gait + self.sensation + self.bladder
+
+
+@dataclass(frozen=True)
+class Baseline:
+    fine_motor: float
+    gait: float
+    sensation: float
+    bladder: float
+    total: float
+    # Which check-ins it came from; None for a baseline set by hand.
+    first_date: datetime.date | None = None
+    last_date: datetime.date | None = None
+    checkins: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "fine_motor": self.fine_motor,
+            "gait": self.gait,
+            "sensation": self.sensation,
+            "bladder": self.bladder,
+            "total": self.total,
+            "first_date": self.first_date.isoformat() if self.first_date else None,
+            "last_date": self.last_date.isoformat() if self.last_date else None,
+            "checkins": self.checkins,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Baseline:
+        return cls(
+            fine_motor=float(data["fine_motor"]),
+            gait=float(data["gait"]),
+            sensation=float(data["sensation"]),
+            bladder=float(data["bladder"]),
+            total=float(data["total"]),
+            first_date=_parse_date(data.get("first_date")),
+            last_date=_parse_date(data.get("last_date")),
+            checkins=int(data.get("checkins") or 0),
+        )
+
+    @classmethod
+    def by_hand(cls, *, fine_motor: float, gait: float, sensation: float, bladder: float) -> Baseline:
+        """A baseline a clinician types in; the total is the sum of the domains."""
+        return cls(fine_motor, gait, sensation, bladder, fine_motor + gait + sensation + bladder)
+
+    def domain(self, key: str) -> float:
+        return getattr(self, key)
+
+
+@dataclass(frozen=True)
+class RuleConfig:
+    """Every threshold of the rules. Defaults are the clinical ones.
+
+    Build from Django's ``MYELOTRACK_RULES`` and a care team's overrides with
+    ``RuleConfig.from_dict({...})``; unknown keys are an error, not ignored.
+    """
+
+    # Minimal clinically important difference of the mJOA total (Tetreault 2015).
+    mcid: float = MCID_TOTAL
+    # Drop in one domain that counts as a domain decline (scale coarseness).
+    fine_motor_threshold: float = 2.0
+    gait_threshold: float = 2.0
+    sensation_threshold: float = 1.0
+    bladder_threshold: float = 1.0
+    # Baseline: median of the first N check-ins that fall within M days.
+    baseline_checkins: int = 7
+    baseline_days: int = 14
+    # sustained_decline / domain_decline: the median of the last N check-ins
+    # (only those within window_days of the latest) is past the threshold.
+    # N is sustained_checkins for a patient whose day-to-day SD of the total
+    # is at most reference_sd, and grows with the square of their SD (the
+    # standard error of a median falls with the square root of N) up to
+    # sustained_max_checkins; window_days grows in proportion.
+    sustained_checkins: int = 7
+    sustained_max_checkins: int = 21
+    sustained_min_checkins: int = 5
+    reference_sd: float = 0.8
+    window_days: int = 14
+    # rapid_decline: each of the last N check-ins, all within rapid_days, is at
+    # least rapid_drop below the level before them and at least mcid below baseline.
+    rapid_drop: float = 3.0
+    rapid_checkins: int = 4
+    rapid_days: int = 7
+    rapid_reference_checkins: int = 7
+    # A rule re-arms when this many consecutive check-ins are back within the
+    # threshold of baseline; an alert still open is then closed as recovered.
+    rearm_checkins: int = 7
+    # drift: one-sided CUSUM of (baseline - total - allowance) / sd, where sd is
+    # the patient's own day-to-day variation (from successive differences).
+    drift_allowance: float = 1.5
+    drift_threshold: float = 10.0
+    drift_min_sd: float = 0.6
+    drift_max_step: float = 2.0
+    # missed_checkins: no check-in for this many days.
+    missed_checkins_days: int = 3
+    # Severities, which a care team may raise or lower.
+    red_flag_severity: str = URGENT
+    sustained_decline_severity: str = HIGH
+    domain_decline_severity: str = MODERATE
+    rapid_decline_severity: str = URGENT
+    drift_severity: str = MODERATE
+    missed_checkins_severity: str = LOW
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if f.name.endswith("_severity"):
+                if value not in (URGENT, HIGH, MODERATE, LOW):
+                    raise ValueError(f"{f.name} must be urgent, high, moderate or low, not {value!r}")
+                continue
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ValueError(f"{f.name} must be a number, not {value!r}")
+            if f.type == "int" and int(value) != value:
+                raise ValueError(f"{f.name} must be a whole number, not {value!r}")
+            if value <= 0 and f.name != "drift_allowance":
+                raise ValueError(f"{f.name} must be positive, not {value!r}")
+            if value < 0:
+                raise ValueError(f"{f.name} must not be negative, not {value!r}")
+        if self.sustained_min_checkins > self.sustained_checkins:
+            raise ValueError("sustained_min_checkins must not exceed sustained_checkins")
+        if self.sustained_max_checkins < self.sustained_checkins:
+            raise ValueError("sustained_max_checkins must not be below sustained_checkins")
+
+    @classmethod
+    def from_dict(cls, overrides: Mapping[str, Any] | None = None) -> RuleConfig:
+        overrides = dict(overrides or {})
+        known = {f.name: f for f in dataclasses.fields(cls)}
+        unknown = sorted(set(overrides) - set(known))
+        if unknown:
+            raise ValueError(f"unknown rule setting(s): {', '.join(unknown)}")
+        values = {}
+        for key, value in overrides.items():
+            if known[key].type == "int" and isinstance(value, float) and value.is_integer():
+                value = int(value)
+            values[key] = value
+        return cls(**values)
+
+    def merged(self, overrides: Mapping[str, Any] | None) -> RuleConfig:
+        """This config with a care team's overrides on top."""
+        return RuleConfig.from_dict({**self.to_dict(), **dict(overrides or {})})
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def severity(self, rule: str) -> str:
+        return getattr(self, f"{rule}_severity")
+
+    def domain_threshold(self, key: str) -> float:
+        return getattr(self, f"{key}_threshold")
+
+    @property
+    def history_size(self) -> int:
+        return max(
+            self.sustained_max_checkins,
+            self.rearm_checkins,
+            self.rapid_checkins + self.rapid_reference_checkins,
+        )
+
+    @cached_property
+    def _per_checkin(self) -> tuple:
+        """The settings ``PatientDetector`` reads on every check-in, as one tuple.
+
+        Unpacking a tuple into locals is far cheaper than a dozen attribute
+        look-ups per check-in (issue 3: a first sweep feeds millions). The
+        config is frozen, so computing this once per config is safe;
+        ``cached_property`` stores it in the instance dict, which a frozen
+        dataclass allows, and it is not a field (``to_dict`` and ``==`` ignore it).
+        """
+        return (
+            self.history_size,
+            self.mcid,
+            (self.fine_motor_threshold, self.gait_threshold, self.sensation_threshold, self.bladder_threshold),
+            self.rearm_checkins,
+            self.drift_min_sd,
+            self.drift_allowance,
+            self.drift_max_step,
+            self.drift_threshold,
+            self.reference_sd,
+            self.sustained_checkins,
+            self.sustained_max_checkins,
+            self.sustained_min_checkins,
+            self.window_days,
+            self.rapid_checkins,
+            self.rapid_days - 1,
+        )
+
+
+@dataclass(frozen=True)
+class Event:
+    """An alert episode opening or closing; what the database turns into rows."""
+
+    kind: str  # OPENED or CLOSED
+    rule: str
+    severity: str
+    date: datetime.date
+    evidence: str
+    evidence_data: dict[str, Any] = field(default_factory=dict)
+    # For CLOSED: RECOVERED, REBASELINED, CHECKED_IN or CLOSED_BY_CLINICIAN.
+    reason: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "rule": self.rule,
+            "severity": self.severity,
+            "date": self.date.isoformat(),
+            "evidence": self.evidence,
+            "evidence_data": self.evidence_data,
+            "reason": self.reason,
+        }
+
+
+def median(values: list[float]) -> float:
+    """The median of whole-point scores, interpolated within ties.
+
+    Scores are whole points, so the plain median jumps: a patient answering
+    2 and 3 about equally often gets 3 one week and 2 the next, which looks
+    like a 1-point change. The grouped-data median treats each value v as
+    the interval [v - 0.5, v + 0.5] and interpolates, so that patient sits
+    near 2.5 and only a real shift moves it. It is still a median: one bad
+    day moves it by a fraction of a point at most.
+    """
+    ordered = sorted(values)
+    n = len(ordered)
+    m = ordered[n // 2]
+    below = ordered.index(m)
+    return m - 0.5 + (n / 2.0 - below) / ordered.count(m)
+
+
+def compute_baseline(
+    days: Iterable[DayScore], config: RuleConfig | None = None, *, start: datetime.date | None = None
+) -> Baseline | None:
+    """Median of the first ``baseline_checkins`` check-ins within ``baseline_days``.
+
+    The window opens at ``start`` (a re-baseline date) or at the first
+    check-in. When the first window closes with too few check-ins (a patient
+    who skipped days), it slides on: the baseline is the first run of N
+    check-ins that fits within M days. None until there is one.
+    """
+    config = config or RuleConfig()
+    window: list[DayScore] = []
+    for day in sorted(days, key=lambda d: d.date):
+        if start is not None and day.date < start:
+            continue
+        window.append(day)
+        found = _baseline_from_window(window, config)
+        if found is not None:
+            return found
+    return None
+
+
+def _baseline_from_window(window: list[DayScore], config: RuleConfig) -> Baseline | None:
+    """Trim the window to the span allowed; a Baseline once it holds enough check-ins."""
+    limit = config.baseline_days - 1
+    while (window[-1].date - window[0].date).days > limit:
+        window.pop(0)
+    if len(window) < config.baseline_checkins:
+        return None
+    return Baseline(
+        fine_motor=median([d.fine_motor for d in window]),
+        gait=median([d.gait for d in window]),
+        sensation=median([d.sensation for d in window]),
+        bladder=median([d.bladder for d in window]),
+        total=median([d.total for d in window]),
+        first_date=window[0].date,
+        last_date=window[-1].date,
+        checkins=len(window),
+    )
+
+
+def _parse_date(value: Any) -> datetime.date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime.date):
+        return value
+    return datetime.date.fromisoformat(value)
+
+
+def _fmt(x: float) -> str:
+    """12.0 -> '12', 12.5 -> '12.5': whole points read better."""
+    r = round(x, 1)
+    return str(int(r)) if r == int(r) else f"{r:.1f}"
+
+
+def _signed(x: float) -> str:
+    return ("+" if x > 0 else "-" if x < 0 else "") + _fmt(abs(x))
+
+
+_ORDINAL_CACHE: dict[datetime.date, int] = {}
+
+
+class PatientDetector:
+    """Incremental detector for one patient.
+
+    ``feed(day)`` takes check-ins in date order and returns the events they
+    cause; ``tick(today)`` checks for missed check-ins as of the end of
+    ``today`` (the nightly sweep). ``to_dict()`` / ``from_dict()`` round-trip
+    the whole state through JSON.
+    """
+
+    __slots__ = (
+        "config",
+        "baseline",
+        "baseline_start",
+        "_baseline_window",
+        "last_date",
+        "_dates",
+        "_totals",
+        "_domains",
+        "open",
+        "disarmed",
+        "_opened_on",
+        "_recovered_run",
+        "_domain_recovered_run",
+        "_cusum",
+        "_cusum_run",
+        "_sd_sum",
+        "_sd_count",
+        "_prev_total",
+        "_red_flag_dates",
+        "checkins",
+    )
+
+    def __init__(self, config: RuleConfig | None = None, *, baseline_start: datetime.date | None = None):
+        self.config = config or RuleConfig()
+        self.baseline: Baseline | None = None
+        self.baseline_start = baseline_start
+        # Check-ins gathered while waiting for a baseline: [ordinal, fm, g, s, b].
+        self._baseline_window: list[list[int]] = []
+        self.last_date: datetime.date | None = None
+        # The last history_size check-ins: ordinals, totals and domain rows.
+        self._dates: list[int] = []
+        self._totals: list[int] = []
+        self._domains: list[list[int]] = []
+        self.open: dict[str, bool] = {}
+        # Decline rules stay disarmed after an episode until the patient recovers.
+        self.disarmed: dict[str, bool] = {}
+        self._opened_on: dict[str, str] = {}
+        self._recovered_run = 0
+        self._domain_recovered_run = 0
+        self._cusum = 0.0
+        self._cusum_run = 0
+        self._sd_sum = 0.0
+        self._sd_count = 0
+        self._prev_total: int | None = None
+        self._red_flag_dates: list[str] = []
+        self.checkins = 0
+
+    # ----- public API -----
+
+    def feed(self, day: DayScore) -> list[Event]:
+        date = day.date
+        ordinal = _ORDINAL_CACHE.get(date)
+        if ordinal is None:
+            ordinal = _ORDINAL_CACHE[date] = date.toordinal()
+        events: list[Event] = []
+        is_open = self.open
+        last = self.last_date
+        if last is not None:
+            if date <= last:
+                raise OutOfOrderCheckIn(f"check-in of {date} is not after the last one fed ({last})")
+            # What the nightly sweeps would have seen during the gap.
+            limit = self.config.missed_checkins_days
+            if ordinal - last.toordinal() > limit and not is_open.get(MISSED_CHECKINS):
+                events.extend(self.tick(last + datetime.timedelta(days=limit)))
+        if is_open.get(MISSED_CHECKINS):
+            events.append(self._close(MISSED_CHECKINS, date, CHECKED_IN, f"Checked in again on {date:%d %b %Y}", {}))
+        self.last_date = date
+        self.checkins += 1
+
+        if day.red_flag:
+            if is_open.get(RED_FLAG):
+                self._red_flag_dates.append(date.isoformat())
+            else:
+                self._red_flag_dates = [date.isoformat()]
+                events.append(
+                    self._open(
+                        RED_FLAG,
+                        date,
+                        f"Red-flag answer on {date:%d %b %Y}",
+                        {"dates": [date.isoformat()], "total": day.total},
+                    )
+                )
+
+        self._feed_scores(day, ordinal, events)
+        return events
+
+    def _feed_scores(self, day: DayScore, ordinal: int, events: list[Event]) -> None:
+        """Baseline building and the score rules for one check-in.
+
+        This runs once per check-in of every replay and first sweep (issue 3),
+        so it is written for speed: settings and baseline values are read into
+        locals once, the common outcome ("nothing happened") builds no objects
+        beyond the history row, and the rare outcomes (an episode opens or
+        closes) are separate methods. The order of the checks is the order in
+        which events are returned: re-arming, drift, sustained, domain, rapid.
+        """
+        fm, g, s, b = day.fine_motor, day.gait, day.sensation, day.bladder
+        total = fm + g + s + b
+        base = self.baseline
+        if base is None:
+            self._feed_baseline(day.date, ordinal, fm, g, s, b, total)
+            return
+        (
+            hist,
+            mcid,
+            (fm_thr, g_thr, s_thr, b_thr),
+            rearm_checkins,
+            min_sd,
+            allowance,
+            max_step,
+            drift_threshold,
+            reference_sd,
+            sustained_checkins,
+            sustained_max,
+            sustained_min,
+            window_days,
+            rapid_checkins,
+            rapid_span,
+        ) = self.config._per_checkin
+
+        # Day-to-day variation, from successive differences: they measure the
+        # noise and hardly see a slow drift; clipping keeps one step drop from
+        # inflating it (the same sums as _learn_variation, inlined).
+        prev = self._prev_total
+        self._prev_total = total
+        if prev is not None:
+            d = abs(total - prev)
+            self._sd_sum += d if d < 4 else 4
+            self._sd_count += 1
+
+        # The recent history the windowed rules look at.
+        dates, totals = self._dates, self._totals
+        dates.append(ordinal)
+        totals.append(total)
+        self._domains.append([fm, g, s, b])
+        n = len(dates)
+        if n > hist:
+            del dates[0], totals[0], self._domains[0]
+            n -= 1
+
+        btotal = base.total
+        # The same float comparisons as ever, not rewritten into integer
+        # cut-offs: a baseline such as 14.625 must compare exactly as before.
+        total_down = btotal - total >= mcid
+        domain_down = (
+            base.fine_motor - fm >= fm_thr
+            or base.gait - g >= g_thr
+            or base.sensation - s >= s_thr
+            or base.bladder - b >= b_thr
+        )
+
+        # Recovery: consecutive check-ins back within the MCID of baseline
+        # (for domain_decline, with no domain down by its threshold either).
+        if btotal - total < mcid:
+            recovered = self._recovered_run = self._recovered_run + 1
+            domain_recovered = self._domain_recovered_run = 0 if domain_down else self._domain_recovered_run + 1
+        else:
+            recovered = self._recovered_run = 0
+            domain_recovered = self._domain_recovered_run = 0
+        disarmed = self.disarmed
+        if disarmed:
+            date = day.date
+            if recovered >= rearm_checkins:
+                for rule in (SUSTAINED_DECLINE, RAPID_DECLINE, DRIFT):
+                    if disarmed.get(rule):
+                        self._rearm(rule, date, events, recovered)
+            if disarmed.get(DOMAIN_DECLINE) and domain_recovered >= rearm_checkins:
+                self._rearm(DOMAIN_DECLINE, date, events, domain_recovered)
+
+        # drift: CUSUM of the standardised shortfall below baseline.
+        count = self._sd_count
+        # E|x_t - x_{t-1}| = 2 sd / sqrt(pi) for independent normal noise.
+        sd = 1.0 if count < 3 else self._sd_sum / count * 0.886
+        if min_sd > sd:  # max(sd, min_sd), as in day_to_day_sd()
+            sd = min_sd
+        step = (btotal - total - allowance) / sd
+        if step > max_step:
+            step = max_step
+        c = self._cusum + step  # after re-arming, which may have reset it
+        if c <= 0.0:
+            self._cusum = 0.0
+            self._cusum_run = 0
+        else:
+            self._cusum = c
+            self._cusum_run += 1
+            if c >= drift_threshold and not disarmed.get(DRIFT):
+                self._fire_drift(day.date, sd, events)
+
+        # Window of recent check-ins: longer for a patient whose scores wobble
+        # more (see RuleConfig). k counts the last `size` check-ins that fall
+        # within the window's days; dates are ascending, so a bisection finds
+        # the first one inside instead of a Python loop over up to 21 of them.
+        if total_down or domain_down:
+            ratio = sd / reference_sd
+            size = int(sustained_checkins * ratio * ratio + 0.5)
+            if size < sustained_checkins:
+                size = sustained_checkins
+            elif size >= sustained_max:
+                size = sustained_max
+            earliest = ordinal - (size * window_days) // sustained_checkins + 1
+            k = n - bisect_left(dates, earliest)
+            if k > size:
+                k = size
+            if k >= sustained_min * size // sustained_checkins:
+                if total_down and not disarmed.get(SUSTAINED_DECLINE):
+                    self._check_sustained(day.date, k, events)
+                if domain_down and not disarmed.get(DOMAIN_DECLINE):
+                    self._check_domains(day.date, k, events)
+
+        # rapid_decline: the last few check-ins all far below the level before.
+        if total_down and n > rapid_checkins and ordinal - dates[-rapid_checkins] <= rapid_span:
+            if not disarmed.get(RAPID_DECLINE):
+                self._check_rapid(day.date, ordinal, events)
+
+    def _feed_baseline(self, date: datetime.date, ordinal: int, fm: int, g: int, s: int, b: int, total: int) -> None:
+        """A check-in while there is no baseline yet: gather it, and make one when there are enough."""
+        if self.baseline_start is not None and date < self.baseline_start:
+            return
+        window = self._baseline_window
+        window.append([ordinal, fm, g, s, b])
+        limit = self.config.baseline_days - 1
+        while ordinal - window[0][0] > limit:
+            window.pop(0)
+        if len(window) >= self.config.baseline_checkins:
+            self._establish_baseline(window)
+            self._baseline_window = []
+        # The baseline check-ins also teach the detector this patient's
+        # day-to-day variation.
+        self._learn_variation(total)
+
+    def tick(self, today: datetime.date) -> list[Event]:
+        """Missed check-ins as of the end of ``today``.
+
+        Like the decline rules it waits for a baseline: until one exists only
+        red flags alert (issue 3). The dashboard still ranks a new patient who
+        has stopped checking in by the days since their last check-in.
+        """
+        if self.baseline is None or self.last_date is None or self.open.get(MISSED_CHECKINS):
+            return []
+        missed = (today - self.last_date).days
+        if missed < self.config.missed_checkins_days:
+            return []
+        return [
+            self._open(
+                MISSED_CHECKINS,
+                today,
+                f"No check-in for {missed} days (last on {self.last_date:%d %b %Y})",
+                {"last_checkin": self.last_date.isoformat(), "days": missed},
+            )
+        ]
+
+    def close(self, rule: str, date: datetime.date) -> list[Event]:
+        """A clinician closed the alert.
+
+        Red flags and missed check-ins re-arm at once: the next one is news.
+        A decline rule stays quiet until the patient recovers or is
+        re-baselined, or it would re-open the next morning.
+        """
+        if not self.open.get(rule):
+            return []
+        return [self._close(rule, date, CLOSED_BY_CLINICIAN, "Closed by the care team", {})]
+
+    def set_baseline(self, baseline: Baseline, date: datetime.date) -> list[Event]:
+        """A baseline set by hand from ``date``; open decline alerts close."""
+        events = self._close_for_rebaseline(date)
+        self.baseline = baseline
+        self.baseline_start = date
+        self._baseline_window = []
+        return events
+
+    def rebaseline(self, start: datetime.date, days: Iterable[DayScore] = ()) -> list[Event]:
+        """A new baseline from the check-ins on or after ``start``.
+
+        Pass the check-ins already stored from ``start`` on; they build the
+        new baseline (and are evaluated against it once it exists).
+        """
+        events = self._close_for_rebaseline(start)
+        self.baseline = None
+        self.baseline_start = start
+        self._baseline_window = []
+        # A change of treatment can change how much the scores wobble too.
+        self._sd_sum, self._sd_count, self._prev_total = 0.0, 0, None
+        # These check-ins were fed before (red flags and gaps already seen):
+        # only the baseline and the score rules go over them again.
+        for day in sorted(days, key=lambda d: d.date):
+            if day.date >= start and (self.last_date is None or day.date <= self.last_date):
+                self._feed_scores(day, day.date.toordinal(), events)
+        return events
+
+    @property
+    def open_rules(self) -> list[str]:
+        return [rule for rule in RULES if self.open.get(rule)]
+
+    # ----- serialisation -----
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "version": 1,
+            "baseline": self.baseline.to_dict() if self.baseline else None,
+            "baseline_start": self.baseline_start.isoformat() if self.baseline_start else None,
+            "baseline_window": [list(row) for row in self._baseline_window],
+            "last_date": self.last_date.isoformat() if self.last_date else None,
+            "dates": list(self._dates),
+            "totals": list(self._totals),
+            "domains": [list(row) for row in self._domains],
+            "open": {k: v for k, v in self.open.items() if v},
+            "disarmed": {k: v for k, v in self.disarmed.items() if v},
+            "opened_on": dict(self._opened_on),
+            "recovered_run": self._recovered_run,
+            "domain_recovered_run": self._domain_recovered_run,
+            "cusum": self._cusum,
+            "cusum_run": self._cusum_run,
+            "sd_sum": self._sd_sum,
+            "sd_count": self._sd_count,
+            "prev_total": self._prev_total,
+            "red_flag_dates": list(self._red_flag_dates),
+            "checkins": self.checkins,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], config: RuleConfig | None = None) -> PatientDetector:
+        if data.get("version") != 1:
+            raise ValueError(f"unknown detector state version {data.get('version')!r}")
+        det = cls(config)
+        det.baseline = Baseline.from_dict(data["baseline"]) if data.get("baseline") else None
+        det.baseline_start = _parse_date(data.get("baseline_start"))
+        det._baseline_window = [list(row) for row in data.get("baseline_window", [])]
+        det.last_date = _parse_date(data.get("last_date"))
+        det._dates = list(data.get("dates", []))
+        det._totals = list(data.get("totals", []))
+        det._domains = [list(row) for row in data.get("domains", [])]
+        det.open = dict(data.get("open", {}))
+        det.disarmed = dict(data.get("disarmed", {}))
+        det._opened_on = dict(data.get("opened_on", {}))
+        det._recovered_run = int(data.get("recovered_run", 0))
+        det._domain_recovered_run = int(data.get("domain_recovered_run", 0))
+        det._cusum = float(data.get("cusum", 0.0))
+        det._cusum_run = int(data.get("cusum_run", 0))
+        det._sd_sum = float(data.get("sd_sum", 0.0))
+        det._sd_count = int(data.get("sd_count", 0))
+        det._prev_total = data.get("prev_total")
+        det._red_flag_dates = list(data.get("red_flag_dates", []))
+        det.checkins = int(data.get("checkins", 0))
+        # A care team may have changed thresholds: keep only what still fits.
+        hist = det.config.history_size
+        if len(det._dates) > hist:
+            det._dates = det._dates[-hist:]
+            det._totals = det._totals[-hist:]
+            det._domains = det._domains[-hist:]
+        return det
+
+    # ----- internals -----
+
+    def _open(self, rule: str, date: datetime.date, evidence: str, data: dict[str, Any]) -> Event:
+        self.open[rule] = True
+        self._opened_on[rule] = date.isoformat()
+        if rule in DECLINE_RULES:
+            self.disarmed[rule] = True
+        return Event(OPENED, rule, self.config.severity(rule), date, evidence, data)
+
+    def _close(self, rule: str, date: datetime.date, reason: str, evidence: str, data: dict[str, Any]) -> Event:
+        self.open[rule] = False
+        self._opened_on.pop(rule, None)
+        if rule == RED_FLAG:
+            data = {**data, "dates": list(self._red_flag_dates)}
+            self._red_flag_dates = []
+        return Event(CLOSED, rule, self.config.severity(rule), date, evidence, data, reason)
+
+    def _close_for_rebaseline(self, date: datetime.date) -> list[Event]:
+        events = [
+            self._close(rule, date, REBASELINED, f"New baseline from {date:%d %b %Y}", {})
+            for rule in RULES
+            if rule in DECLINE_RULES and self.open.get(rule)
+        ]
+        self.disarmed = {}
+        self._reset_after_baseline()
+        return events
+
+    def _reset_after_baseline(self) -> None:
+        self._dates, self._totals, self._domains = [], [], []
+        self._recovered_run = 0
+        self._domain_recovered_run = 0
+        self._cusum = 0.0
+        self._cusum_run = 0
+
+    def _establish_baseline(self, window: list[list[int]]) -> None:
+        cols = list(zip(*window, strict=True))
+        fm, g, s, b = (median(list(c)) for c in cols[1:])
+        totals = [r[1] + r[2] + r[3] + r[4] for r in window]
+        self.baseline = Baseline(
+            fine_motor=fm,
+            gait=g,
+            sensation=s,
+            bladder=b,
+            total=median(totals),
+            first_date=datetime.date.fromordinal(window[0][0]),
+            last_date=datetime.date.fromordinal(window[-1][0]),
+            checkins=len(window),
+        )
+        self._reset_after_baseline()
+
+    def _learn_variation(self, total: int) -> None:
+        prev = self._prev_total
+        self._prev_total = total
+        if prev is not None:
+            # Successive differences measure day-to-day noise and hardly see a
+            # slow drift; clipping keeps one step drop from inflating it.
+            d = abs(total - prev)
+            self._sd_sum += d if d < 4 else 4
+            self._sd_count += 1
+
+    def day_to_day_sd(self) -> float:
+        """The patient's own day-to-day SD of the total (points)."""
+        if self._sd_count < 3:
+            sd = 1.0
+        else:
+            # E|x_t - x_{t-1}| = 2 sd / sqrt(pi) for independent normal noise.
+            sd = self._sd_sum / self._sd_count * 0.886
+        return max(sd, self.config.drift_min_sd)
+
+    def _check_sustained(self, date: datetime.date, k: int, events: list[Event]) -> None:
+        """sustained_decline: today's total is down; is the median of the last k too?"""
+        btotal = self.baseline.total
+        recent = self._totals[-k:]
+        med = median(recent)
+        if btotal - med >= self.config.mcid:
+            drop = med - btotal
+            events.append(
+                self._open(
+                    SUSTAINED_DECLINE,
+                    date,
+                    f"Total {_fmt(med)} vs baseline {_fmt(btotal)} ({_signed(drop)}) over the last {k} check-ins",
+                    {
+                        "values": recent,
+                        "median": med,
+                        "baseline": btotal,
+                        "change": drop,
+                        "window": self._window_dates(k),
+                    },
+                )
+            )
+
+    def _check_rapid(self, date: datetime.date, ordinal: int, events: list[Event]) -> None:
+        """rapid_decline: today's total is down and the last few check-ins lie within rapid_days."""
+        cfg = self.config
+        btotal = self.baseline.total
+        totals, dates = self._totals, self._dates
+        n = len(totals)
+        r = cfg.rapid_checkins
+        recent = totals[-r:]
+        worst = max(recent)
+        if not btotal - worst >= cfg.mcid:
+            return
+        ref = totals[max(0, n - r - cfg.rapid_reference_checkins) : n - r]
+        level = median(ref)
+        if not level - worst >= cfg.rapid_drop:
+            return
+        days = ordinal - dates[-r - 1]
+        now = median(recent)
+        events.append(
+            self._open(
+                RAPID_DECLINE,
+                date,
+                f"Total fell from {_fmt(level)} to {_fmt(now)} ({_signed(now - level)}) "
+                f"within {days} days; baseline {_fmt(btotal)}",
+                {
+                    "values": recent,
+                    "before": ref,
+                    "level_before": level,
+                    "median": now,
+                    "baseline": btotal,
+                    "change": now - level,
+                    "window": self._window_dates(r),
+                },
+            )
+        )
+
+    def _check_domains(self, date: datetime.date, m: int, events: list[Event]) -> None:
+        base = self.baseline
+        cfg = self.config
+        row = self._domains[-1]
+        recent_rows = None
+        found = []
+        for i, key in enumerate(DOMAINS):
+            b = base.domain(key)
+            thr = cfg.domain_threshold(key)
+            if b - row[i] < thr:
+                continue  # today's value is not down: the decline does not stay
+            if recent_rows is None:
+                recent_rows = self._domains[-m:]
+            values = [r[i] for r in recent_rows]
+            med = median(values)
+            if b - med >= thr:
+                found.append((key, med, b, values))
+        if not found:
+            return
+        parts = [
+            f"{DOMAIN_LABELS[key]} {_fmt(med)} vs baseline {_fmt(b)} ({_signed(med - b)})" for key, med, b, _ in found
+        ]
+        events.append(
+            self._open(
+                DOMAIN_DECLINE,
+                date,
+                f"{'; '.join(parts)} over the last {m} check-ins",
+                {
+                    "domains": [key for key, *_ in found],
+                    "values": {key: values for key, _, _, values in found},
+                    "median": {key: med for key, med, _, _ in found},
+                    "baseline": {key: b for key, _, b, _ in found},
+                    "window": self._window_dates(m),
+                },
+            )
+        )
+
+    def _fire_drift(self, date: datetime.date, sd: float, events: list[Event]) -> None:
+        base = self.baseline
+        run = min(self._cusum_run, len(self._totals))
+        values = self._totals[-run:] if run else self._totals[-1:]
+        mean = sum(values) / len(values)
+        events.append(
+            self._open(
+                DRIFT,
+                date,
+                f"Total below baseline {_fmt(base.total)} on most of the last {self._cusum_run} check-ins, "
+                f"recent average {_fmt(mean)} ({_signed(mean - base.total)}); "
+                f"day-to-day variation ±{_fmt(sd)}",
+                {
+                    "baseline": base.total,
+                    "recent_values": values,
+                    "recent_mean": mean,
+                    "checkins": self._cusum_run,
+                    "cusum": round(self._cusum, 3),
+                    "day_to_day_sd": round(sd, 3),
+                    "window": self._window_dates(run or 1),
+                },
+            )
+        )
+
+    def _rearm(self, rule: str, date: datetime.date, events: list[Event], run: int) -> None:
+        self.disarmed[rule] = False
+        if rule == DRIFT:
+            self._cusum = 0.0
+            self._cusum_run = 0
+        if self.open.get(rule):
+            values = self._totals[-min(run, len(self._totals)) :]
+            events.append(
+                self._close(
+                    rule,
+                    date,
+                    RECOVERED,
+                    f"Back within {_fmt(self.config.mcid)} points of baseline {_fmt(self.baseline.total)} "
+                    f"on the last {run} check-ins (total {_fmt(min(values))}-{_fmt(max(values))})",
+                    {"values": values, "baseline": self.baseline.total, "window": self._window_dates(len(values))},
+                )
+            )
+
+    def _window_dates(self, m: int) -> list[str]:
+        dates = self._dates[-m:]
+        return [datetime.date.fromordinal(dates[0]).isoformat(), datetime.date.fromordinal(dates[-1]).isoformat()]
+
+
+def replay_patient(
+    days: Iterable[DayScore],
+    config: RuleConfig | None = None,
+    *,
+    baseline_start: datetime.date | None = None,
+    today: datetime.date | None = None,
+) -> tuple[PatientDetector, list[Event]]:
+    """Rebuild a detector from a full history: the same code path as live feeding.
+
+    With ``today``, also runs the missed check-ins check as of that day.
+    """
+    det = PatientDetector(config, baseline_start=baseline_start)
+    events: list[Event] = []
+    for day in sorted(days, key=lambda d: d.date):
+        events.extend(det.feed(day))
+    if today is not None:
+        events.extend(det.tick(today))
+    return det, events

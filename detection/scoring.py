@@ -1,0 +1,148 @@
+"""Score replayed alerts against a cohort's truth.
+
+* sensitivity: share of progressors with a decline alert (sustained_decline,
+  domain_decline, rapid_decline or drift) dated on or after the onset of
+  their true decline, up to the end of their data. An alert before the onset
+  came from noise, not from the decline, so it does not count as a catch.
+  Progressors whose data end fewer than ``min_followup`` days after their
+  decline date are left out (nobody can confirm a decline on its last day);
+  the report says how many.
+* false decline alerts per stable patient-year: decline alerts on patients
+  with no true decline (red-flag and missed check-in alerts aside), divided
+  by those patients' years of follow-up (first to last check-in).
+* delay: median days from the truth's decline date (true decline reaches 2
+  points) to the first decline alert; negative when a drift was caught early.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from detection.rules import DECLINE_RULES, DayScore
+
+
+@dataclass
+class Truth:
+    progresses: bool
+    decline_date: datetime.date | None
+    onset: datetime.date | None
+
+
+@dataclass
+class Score:
+    progressors: int
+    detected: int
+    excluded_short_followup: int
+    stable_patients: int
+    stable_years: float
+    false_alerts: int
+    delays: list[int]
+    false_by_rule: Counter = field(default_factory=Counter)
+    first_rule: Counter = field(default_factory=Counter)
+    early_alerts_progressors: int = 0
+
+    @property
+    def sensitivity(self) -> float:
+        return self.detected / self.progressors if self.progressors else float("nan")
+
+    @property
+    def false_per_patient_year(self) -> float:
+        return self.false_alerts / self.stable_years if self.stable_years else float("nan")
+
+    @property
+    def median_delay(self) -> float:
+        return float(statistics.median(self.delays)) if self.delays else float("nan")
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "sensitivity": round(self.sensitivity, 4),
+            "progressors": self.progressors,
+            "detected": self.detected,
+            "excluded_short_followup": self.excluded_short_followup,
+            "false_alerts_per_stable_patient_year": round(self.false_per_patient_year, 4),
+            "false_alerts": self.false_alerts,
+            "stable_patients": self.stable_patients,
+            "stable_patient_years": round(self.stable_years, 2),
+            "median_delay_days": self.median_delay,
+            "false_alerts_by_rule": dict(self.false_by_rule),
+            "first_catch_by_rule": dict(self.first_rule),
+        }
+
+    def summary(self) -> str:
+        return (
+            f"sensitivity {self.sensitivity:.1%} ({self.detected}/{self.progressors} progressors"
+            f"{f', {self.excluded_short_followup} left out: under the follow-up' if self.excluded_short_followup else ''})\n"
+            f"false decline alerts per stable patient-year {self.false_per_patient_year:.3f} "
+            f"({self.false_alerts} alerts over {self.stable_years:.1f} years, {self.stable_patients} patients)\n"
+            f"median delay {self.median_delay:g} days (from true decline of 2 points to first decline alert)"
+        )
+
+
+def read_truth(stream: IO[str]) -> dict[str, Truth]:
+    reader = csv.DictReader(stream)
+    needed = {"patient_id", "progresses", "decline_date"}
+    if not reader.fieldnames or not needed <= set(reader.fieldnames):
+        raise ValueError(f"truth file needs columns {', '.join(sorted(needed))}")
+    out = {}
+    for row in reader:
+        try:
+            out[row["patient_id"]] = Truth(
+                progresses=row["progresses"].strip() == "1",
+                decline_date=_date(row.get("decline_date")),
+                onset=_date(row.get("onset")),
+            )
+        except ValueError as exc:
+            raise ValueError(f"truth line {reader.line_num}: {exc}") from None
+    return out
+
+
+def _date(text: str | None) -> datetime.date | None:
+    text = (text or "").strip()
+    return datetime.date.fromisoformat(text) if text else None
+
+
+def score(
+    alerts: Iterable[dict[str, Any]],
+    truth: dict[str, Truth],
+    checkins: dict[str, list[DayScore]],
+    *,
+    min_followup: int = 14,
+) -> Score:
+    by_patient: dict[str, list[tuple[datetime.date, str]]] = {}
+    for a in alerts:
+        if a["rule"] in DECLINE_RULES:
+            d = a["date"]
+            if isinstance(d, str):
+                d = datetime.date.fromisoformat(d)
+            by_patient.setdefault(a["patient_id"], []).append((d, a["rule"]))
+    s = Score(0, 0, 0, 0, 0.0, 0, [])
+    for pid, t in truth.items():
+        days = checkins.get(pid) or []
+        alerts_p = sorted(by_patient.get(pid, []))
+        if t.progresses and t.decline_date is not None:
+            last = days[-1].date if days else t.decline_date
+            if (last - t.decline_date).days < min_followup:
+                s.excluded_short_followup += 1
+                continue
+            s.progressors += 1
+            start = t.onset or t.decline_date
+            caught = [(d, r) for d, r in alerts_p if d >= start]
+            s.early_alerts_progressors += len(alerts_p) - len(caught)
+            if caught:
+                s.detected += 1
+                s.delays.append((caught[0][0] - t.decline_date).days)
+                s.first_rule[caught[0][1]] += 1
+        elif t.onset is None and not t.progresses:
+            s.stable_patients += 1
+            if days:
+                s.stable_years += ((days[-1].date - days[0].date).days + 1) / 365.25
+            s.false_alerts += len(alerts_p)
+            for _, r in alerts_p:
+                s.false_by_rule[r] += 1
+    return s

@@ -1,0 +1,331 @@
+"""Synthetic cohorts of daily mJOA self-reports, with the truth.
+
+The model follows the natural history in shared/CLINICAL.md; every number
+that is a modelling choice rather than a published fact says so. Each
+patient has a latent (true) level per domain, and what they report each day is
+that level plus noise, rounded and clipped to the scale:
+
+* severity at enrolment: mild (total 15-17), moderate (12-14) or severe
+  (8-11), in proportions typical of people followed without surgery;
+* day-to-day noise per domain (the patient's own consistency varies), a slow
+  wobble shared by the domains (an AR(1) process over days to weeks), and bad
+  days: spells of one to three days a couple of points down that recover;
+* progression at the published rates (stable at 1 year: mild 91%, moderate
+  or severe 83%; decline is faster early than late), as a slow drift over
+  months or a step drop over days (a fall, a minor neck injury), which may
+  keep drifting afterwards;
+* missed days (each patient has their own adherence), gaps of days to two
+  weeks, red flags (after a fall with a step drop, and rare spurious ones).
+
+``noise`` multiplies the day-to-day noise and the slow wobble: a stable
+patient's daily totals have an SD over a year (bad days included) of about
+1.0 point at noise 1 and 1.35 at noise 2, close to the spread studies of the
+self-reported mJOA show (SD 1.5 against a clinician, Rhee 2018).
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import datetime
+import math
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from detection.scales import DOMAIN_KEYS
+from detection.scales import DOMAIN_MAX as DOMAIN_MAXIMA
+
+DOMAINS = DOMAIN_KEYS
+DOMAIN_MAX = tuple(DOMAIN_MAXIMA[k] for k in DOMAIN_KEYS)
+# How a deficit below 18 spreads over the domains (modelling choice: gait and
+# hands carry most of DCM's deficit, bladder the least).
+DEFICIT_WEIGHTS = (0.30, 0.38, 0.22, 0.10)
+# Daily noise SD per domain at noise 1 (modelling choice; see module docstring).
+NOISE_SD = (0.33, 0.38, 0.25, 0.18)
+# Cumulative probability of neurological decline without surgery, by day
+# (meta-analysis, Spine J 2023: stable 91%/85%/75% at 1/2/5 years for mild,
+# 83%/72%/55% for moderate or severe).
+DECLINE_CDF_DAYS = (0, 365, 730, 1826)
+DECLINE_CDF = {
+    "mild": (0.0, 0.09, 0.15, 0.25),
+    "moderate": (0.0, 0.17, 0.28, 0.45),
+    "severe": (0.0, 0.17, 0.28, 0.45),
+}
+SEVERITY_MIX = (("mild", 0.55), ("moderate", 0.32), ("severe", 0.13))
+SEVERITY_TOTALS = {"mild": (15.0, 17.4), "moderate": (12.0, 14.9), "severe": (8.0, 11.9)}
+# Days after enrolment before a decline can start (the baseline period).
+EARLIEST_ONSET = 14
+
+
+@dataclass
+class CheckInRow:
+    patient_id: str
+    date: datetime.date
+    fine_motor: int
+    gait: int
+    sensation: int
+    bladder: int
+    red_flag: int
+
+    def as_csv(self) -> list[str]:
+        return [
+            self.patient_id,
+            self.date.isoformat(),
+            str(self.fine_motor),
+            str(self.gait),
+            str(self.sensation),
+            str(self.bladder),
+            str(self.red_flag),
+        ]
+
+
+@dataclass
+class TruthRow:
+    patient_id: str
+    progresses: int
+    decline_date: datetime.date | None
+    onset: datetime.date | None
+    severity: str
+    kind: str  # stable, drift, step, or late (decline started but under 2 points by the end)
+    start_total: float
+
+    def as_csv(self) -> list[str]:
+        return [
+            self.patient_id,
+            str(self.progresses),
+            self.decline_date.isoformat() if self.decline_date else "",
+            self.onset.isoformat() if self.onset else "",
+            self.severity,
+            self.kind,
+            f"{self.start_total:.2f}",
+        ]
+
+
+CHECKIN_HEADER = ["patient_id", "date", "fine_motor", "gait", "sensation", "bladder", "red_flag"]
+TRUTH_HEADER = ["patient_id", "progresses", "decline_date", "onset", "severity", "kind", "start_total"]
+
+
+def _choose(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
+    x = rng.random()
+    acc = 0.0
+    for name, p in weighted:
+        acc += p
+        if x < acc:
+            return name
+    return weighted[-1][0]
+
+
+def _decline_day(rng: random.Random, severity: str) -> float:
+    """Day on which the true decline reaches 2 points (inf if after 5 years)."""
+    cdf = DECLINE_CDF[severity]
+    u = rng.random()
+    if u >= cdf[-1]:
+        return math.inf
+    i = bisect.bisect_right(cdf, u)
+    lo, hi = cdf[i - 1], cdf[i]
+    return DECLINE_CDF_DAYS[i - 1] + (u - lo) / (hi - lo) * (DECLINE_CDF_DAYS[i] - DECLINE_CDF_DAYS[i - 1])
+
+
+def _spread_deficit(rng: random.Random, deficit: float) -> list[float]:
+    """Latent domain levels whose deficits add up to ``deficit``."""
+    levels = [float(m) for m in DOMAIN_MAX]
+    weights = [w * rng.uniform(0.5, 1.5) for w in DEFICIT_WEIGHTS]
+    left = deficit
+    for _ in range(20):
+        room = [levels[i] - 0.3 for i in range(4)]
+        active = [i for i in range(4) if room[i] > 1e-9]
+        if left <= 1e-9 or not active:
+            break
+        wsum = sum(weights[i] for i in active)
+        spent = 0.0
+        for i in active:
+            take = min(room[i], left * weights[i] / wsum)
+            levels[i] -= take
+            spent += take
+        left -= spent
+    return levels
+
+
+def simulate_patient(
+    rng: random.Random, patient_id: str, start: datetime.date, days: int, noise: float = 1.0
+) -> tuple[list[CheckInRow], TruthRow]:
+    severity = _choose(rng, SEVERITY_MIX)
+    lo, hi = SEVERITY_TOTALS[severity]
+    start_total = rng.uniform(lo, hi)
+    levels = _spread_deficit(rng, 18.0 - start_total)
+    start_total = sum(levels)
+
+    # --- progression (latent decline of the total per day, spread over domains)
+    decline = [0.0] * days  # latent decline of the total, by day
+    kind = "stable"
+    onset_day: int | None = None
+    decline_day: int | None = None
+    red_flag_days: set[int] = set()
+    t2 = _decline_day(rng, severity)
+    if t2 < math.inf:
+        if rng.random() < 0.3:
+            # Step drop of 2-4 points over 1-5 days, sometimes drifting on.
+            ramp = rng.randint(1, 5)
+            size = rng.uniform(2.2, 4.0)
+            after = rng.uniform(0.0, 2.0) / 365 if rng.random() < 0.5 else 0.0
+            kind = "step"
+        else:
+            # Drift: 2 points over one to six months, going on at the same pace.
+            ramp = rng.uniform(30, 180)
+            size = None
+            after = 2.0 / ramp
+            kind = "drift"
+        onset = max(float(EARLIEST_ONSET), t2 - ramp)
+        if onset < days:
+            onset_day = int(math.ceil(onset))
+            for d in range(onset_day, days):
+                x = d - onset
+                if size is not None:
+                    v = size * min(1.0, (x + 1) / ramp) + max(0.0, x - ramp) * after
+                else:
+                    v = x * after
+                decline[d] = min(v, start_total - 4.0)
+            reached = next((d for d in range(onset_day, days) if decline[d] >= 2.0), None)
+            if reached is None:
+                kind = "late"
+            else:
+                decline_day = reached
+                if kind == "step" and rng.random() < 0.4:
+                    red_flag_days.add(onset_day + rng.randint(0, ramp - 1))
+        else:
+            kind = "stable"
+    # Which domains carry the decline: one to three, gait and hands most often.
+    affected = [i for i in range(4) if levels[i] > 0.8]
+    rng.shuffle(affected)
+    affected.sort(key=lambda i: -DEFICIT_WEIGHTS[i] * rng.uniform(0.3, 1.7))
+    affected = affected[: rng.choice((1, 2, 2, 3))] or [1]
+    share = [0.0] * 4
+    wsum = sum(DEFICIT_WEIGHTS[i] for i in affected)
+    for i in affected:
+        share[i] = DEFICIT_WEIGHTS[i] / wsum
+
+    # --- the patient's own noise, wobble, bad days and adherence
+    consistency = math.exp(rng.gauss(0.0, 0.3))
+    sds = [s * noise * consistency for s in NOISE_SD]
+    wobble_sd = 0.25 * noise
+    rho = 0.85
+    innov = wobble_sd * math.sqrt(1 - rho * rho)
+    wobble = rng.gauss(0.0, wobble_sd)
+    adherence = rng.uniform(0.6, 0.98)
+    bad_day_rate = rng.uniform(0.01, 0.05)
+    gaps = set()
+    for _ in range(_poisson(rng, 1.0 * days / 365)):
+        g0 = rng.randrange(days)
+        for d in range(g0, min(days, g0 + rng.randint(4, 14))):
+            gaps.add(d)
+    # A fall without lasting harm: red flag and a bad spell (modelling choice).
+    for _ in range(_poisson(rng, 0.1 * days / 365)):
+        d = rng.randrange(days)
+        red_flag_days.add(d)
+
+    rows: list[CheckInRow] = []
+    bad_left = 0
+    bad_depth = [0.0] * 4
+    for d in range(days):
+        wobble = rho * wobble + rng.gauss(0.0, innov)
+        if bad_left == 0 and (rng.random() < bad_day_rate or d in red_flag_days):
+            bad_left = 1 + min(2, int(rng.expovariate(1.2)))
+            depth = rng.uniform(1.0, 3.0)
+            bad_depth = [0.0] * 4
+            for i in rng.sample(range(4), rng.choice((1, 2, 2))):
+                bad_depth[i] = depth / 2 if depth > 2 else depth
+        bad = bad_left > 0
+        if bad:
+            bad_left -= 1
+        if d in gaps or (rng.random() > adherence and d not in red_flag_days):
+            continue
+        values = []
+        for i in range(4):
+            x = levels[i] - decline[d] * share[i] + wobble * 0.25 + rng.gauss(0.0, sds[i])
+            if bad:
+                x -= bad_depth[i]
+            v = int(math.floor(x + 0.5))
+            values.append(0 if v < 0 else DOMAIN_MAX[i] if v > DOMAIN_MAX[i] else v)
+        spurious = rng.random() < 0.0005
+        rows.append(
+            CheckInRow(
+                patient_id,
+                start + datetime.timedelta(days=d),
+                values[0],
+                values[1],
+                values[2],
+                values[3],
+                1 if (d in red_flag_days or spurious) else 0,
+            )
+        )
+    truth = TruthRow(
+        patient_id=patient_id,
+        progresses=1 if decline_day is not None else 0,
+        decline_date=start + datetime.timedelta(days=decline_day) if decline_day is not None else None,
+        onset=start + datetime.timedelta(days=onset_day) if onset_day is not None else None,
+        severity=severity,
+        kind=kind,
+        start_total=start_total,
+    )
+    return rows, truth
+
+
+def _poisson(rng: random.Random, lam: float) -> int:
+    k, p, limit = 0, 1.0, math.exp(-lam)
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def simulate_cohort(
+    patients: int,
+    days: int,
+    seed: int,
+    noise: float = 1.0,
+    start: datetime.date = datetime.date(2025, 1, 1),
+) -> Iterator[tuple[list[CheckInRow], TruthRow]]:
+    """One (check-ins, truth) pair per patient; the same seed gives the same cohort."""
+    if patients < 1 or days < 1:
+        raise ValueError("patients and days must be at least 1")
+    if noise < 0:
+        raise ValueError("noise must not be negative")
+    width = max(4, len(str(patients)))
+    for n in range(1, patients + 1):
+        # One generator per patient: adding patients does not change the others.
+        rng = random.Random(f"{seed}:{n}")
+        yield simulate_patient(rng, f"P{n:0{width}d}", start, days, noise)
+
+
+def write_cohort(
+    out_path: str,
+    truth_path: str,
+    *,
+    patients: int,
+    days: int,
+    seed: int,
+    noise: float = 1.0,
+) -> tuple[int, int]:
+    """Write the check-ins and the truth as CSV; returns (check-ins, progressors)."""
+    n_rows = 0
+    n_prog = 0
+    with open(out_path, "w", newline="") as out, open(truth_path, "w", newline="") as tout:
+        w = csv.writer(out, lineterminator="\n")
+        tw = csv.writer(tout, lineterminator="\n")
+        w.writerow(CHECKIN_HEADER)
+        tw.writerow(TRUTH_HEADER)
+        for rows, truth in simulate_cohort(patients, days, seed, noise):
+            w.writerows(r.as_csv() for r in rows)
+            tw.writerow(truth.as_csv())
+            n_rows += len(rows)
+            n_prog += truth.progresses
+    return n_rows, n_prog
+
+
+def default_truth_path(out: str) -> str:
+    path = Path(out)
+    stem = path.name[: -len(".csv")] if path.name.endswith(".csv") else path.name
+    return str(path.with_name(f"{stem}.truth.csv"))

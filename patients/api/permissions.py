@@ -1,0 +1,22 @@
+"""Role permissions for API views: who may call an endpoint at all.
+
+Which rows they then see is the access helper's job (patients.access).
+"""
+
+from rest_framework.permissions import BasePermission
+
+from patients.access import is_care_team_member
+
+
+class IsPatient(BasePermission):
+    message = "Only patients have their own check-ins; care teams use /patients/{id}/checkins/."
+
+    def has_permission(self, request, view) -> bool:
+        return getattr(request.user, "is_patient", False) and hasattr(request.user, "patient")
+
+
+class IsCareTeam(BasePermission):
+    message = "This endpoint is for care teams."
+
+    def has_permission(self, request, view) -> bool:
+        return is_care_team_member(request.user)
