@@ -84,14 +84,34 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
     now = timezone.now()
     # The latest local date anywhere on Earth (UTC+14): no patient's check-in is later.
     horizon = today or (now + timedelta(hours=14)).date()
+    patients = _scoped_patients(user, query=query, team_id=team_id)
+    scope = patients.values("pk")
+    patient_list = _with_baseline_and_last_checkin(patients, horizon)
+    checkins = _recent_totals(scope, horizon)
+    alerts = _open_alerts(scope)
+    mcid = {}
+    for p in patient_list:
+        if p.care_team_id not in mcid:
+            mcid[p.care_team_id] = rule_config_for_team(p.care_team).mcid
+    rows = [
+        _row(p, checkins[p.pk], alerts[p.pk], today or p.local_today(now), mcid[p.care_team_id]) for p in patient_list
+    ]
+    rows = [r for r in rows if _has_status(r, status)]
+    rows.sort(key=DashboardRow.risk_key)
+    return rows
+
+
+def _scoped_patients(user, *, query: str, team_id):
     patients = patients_visible_to(user)
-    if query:
-        for word in query.split():
-            patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    for word in query.split():
+        patients = patients.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     if team_id is not None:
         patients = patients.filter(care_team_id=team_id)
-    scope = patients.values("pk")
+    return patients
 
+
+def _with_baseline_and_last_checkin(patients, horizon: date) -> list[Patient]:
+    """Query 1: the patients, each with the baseline total in force and the date of the last check-in."""
     current_baseline = (
         Baseline.objects.filter(patient=OuterRef("pk"), effective_from__lte=horizon)
         .order_by("-effective_from", "-set_at")
@@ -100,12 +120,15 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
     last_checkin = (
         CheckIn.objects.filter(patient=OuterRef("pk"), date__lte=horizon).order_by("-date").values("date")[:1]
     )
-    patient_list = list(
+    return list(
         patients.select_related("care_team").annotate(
             baseline_total=Subquery(current_baseline), last_checkin=Subquery(last_checkin)
         )
     )
 
+
+def _recent_totals(scope, horizon: date) -> dict[int, list]:
+    """Query 2: (date, total) of every patient in scope over the sparkline window, oldest first."""
     # One day more than the window: local days differ by up to a day and more from the horizon.
     window_start = horizon - timedelta(days=SPARKLINE_DAYS + 1)
     checkins = defaultdict(list)
@@ -115,7 +138,11 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
         .values_list("patient_id", "date", "total")
     ):
         checkins[patient_id].append((day, total))
+    return checkins
 
+
+def _open_alerts(scope) -> dict[int, list[dict]]:
+    """Query 3: the unresolved alerts of every patient in scope, most severe then oldest first."""
     alerts = defaultdict(list)
     for a in (
         Alert.objects.filter(patient__in=scope)
@@ -125,22 +152,17 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
     ):
         a["rule_label"] = rule_label(a["rule"])
         alerts[a["patient_id"]].append(a)
+    return alerts
 
-    mcid = {}
-    for p in patient_list:
-        if p.care_team_id not in mcid:
-            mcid[p.care_team_id] = rule_config_for_team(p.care_team).mcid
-    rows = [
-        _row(p, checkins[p.pk], alerts[p.pk], today or p.local_today(now), mcid[p.care_team_id]) for p in patient_list
-    ]
+
+def _has_status(row: DashboardRow, status: str | None) -> bool:
     if status == "alerts":
-        rows = [r for r in rows if r.open_alerts]
-    elif status == "declining":
-        rows = [r for r in rows if r.declining]
-    elif status == "missed":
-        rows = [r for r in rows if r.missed]
-    rows.sort(key=DashboardRow.risk_key)
-    return rows
+        return bool(row.open_alerts)
+    if status == "declining":
+        return row.declining
+    if status == "missed":
+        return row.missed
+    return True
 
 
 def _row(patient: Patient, recent: list, open_alerts: list, today: date, decline_points: float) -> DashboardRow:

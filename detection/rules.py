@@ -240,7 +240,7 @@ class RuleConfig:
         """The settings ``PatientDetector`` reads on every check-in, as one tuple.
 
         Unpacking a tuple into locals is far cheaper than a dozen attribute
-        look-ups per check-in (issue 3: a first sweep feeds millions). The
+        look-ups per check-in (a first sweep feeds millions of check-ins). The
         config is frozen, so computing this once per config is safe;
         ``cached_property`` stores it in the instance dict, which a frozen
         dataclass allows, and it is not a field (``to_dict`` and ``==`` ignore it).
@@ -467,12 +467,17 @@ class PatientDetector:
     def _feed_scores(self, day: DayScore, ordinal: int, events: list[Event]) -> None:
         """Baseline building and the score rules for one check-in.
 
-        This runs once per check-in of every replay and first sweep (issue 3),
+        This runs once per check-in of every replay and first sweep,
         so it is written for speed: settings and baseline values are read into
         locals once, the common outcome ("nothing happened") builds no objects
         beyond the history row, and the rare outcomes (an episode opens or
         closes) are separate methods. The order of the checks is the order in
         which events are returned: re-arming, drift, sustained, domain, rapid.
+
+        It stays one long method on purpose: inlining the variation and
+        window checks and unpacking the settings into locals made replay 2.8x
+        faster with byte-identical outputs (docs/benchmarks.md, "Detector
+        speed"); splitting it into a call per step would give that back.
         """
         fm, g, s, b = day.fine_motor, day.gait, day.sensation, day.bladder
         total = fm + g + s + b
@@ -612,7 +617,7 @@ class PatientDetector:
         """Missed check-ins as of the end of ``today``.
 
         Like the decline rules it waits for a baseline: until one exists only
-        red flags alert (issue 3). The dashboard still ranks a new patient who
+        red flags alert: a new patient is not yet known to be declining. The dashboard still ranks a new patient who
         has stopped checking in by the days since their last check-in.
         """
         if self.baseline is None or self.last_date is None or self.open.get(MISSED_CHECKINS):

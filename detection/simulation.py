@@ -151,52 +151,80 @@ def _spread_deficit(rng: random.Random, deficit: float) -> list[float]:
 def simulate_patient(
     rng: random.Random, patient_id: str, start: datetime.date, days: int, noise: float = 1.0
 ) -> tuple[list[CheckInRow], TruthRow]:
+    # The steps draw from one random stream in a fixed order: reordering them changes every cohort.
     severity = _choose(rng, SEVERITY_MIX)
     lo, hi = SEVERITY_TOTALS[severity]
     start_total = rng.uniform(lo, hi)
     levels = _spread_deficit(rng, 18.0 - start_total)
     start_total = sum(levels)
+    course = _progression(rng, severity, start_total, days)
+    share = _decline_shares(rng, levels)
+    habits = _habits(rng, days, noise, course.red_flag_days)
+    rows = _daily_rows(rng, patient_id, start, days, levels, share, course, habits)
+    truth = TruthRow(
+        patient_id=patient_id,
+        progresses=1 if course.decline_day is not None else 0,
+        decline_date=start + datetime.timedelta(days=course.decline_day) if course.decline_day is not None else None,
+        onset=start + datetime.timedelta(days=course.onset_day) if course.onset_day is not None else None,
+        severity=severity,
+        kind=course.kind,
+        start_total=start_total,
+    )
+    return rows, truth
 
-    # --- progression (latent decline of the total per day, spread over domains)
-    decline = [0.0] * days  # latent decline of the total, by day
-    kind = "stable"
-    onset_day: int | None = None
-    decline_day: int | None = None
-    red_flag_days: set[int] = set()
+
+@dataclass
+class _Course:
+    decline: list[float]  # latent decline of the total, by day
+    kind: str
+    onset_day: int | None
+    decline_day: int | None
+    red_flag_days: set[int]
+
+
+def _progression(rng: random.Random, severity: str, start_total: float, days: int) -> _Course:
+    """The latent decline of the total per day: stable, a step drop, or a drift."""
+    course = _Course([0.0] * days, "stable", None, None, set())
     t2 = _decline_day(rng, severity)
-    if t2 < math.inf:
-        if rng.random() < 0.3:
-            # Step drop of 2-4 points over 1-5 days, sometimes drifting on.
-            ramp = rng.randint(1, 5)
-            size = rng.uniform(2.2, 4.0)
-            after = rng.uniform(0.0, 2.0) / 365 if rng.random() < 0.5 else 0.0
-            kind = "step"
+    if t2 == math.inf:
+        return course
+    if rng.random() < 0.3:
+        # Step drop of 2-4 points over 1-5 days, sometimes drifting on.
+        ramp = rng.randint(1, 5)
+        size = rng.uniform(2.2, 4.0)
+        after = rng.uniform(0.0, 2.0) / 365 if rng.random() < 0.5 else 0.0
+        kind = "step"
+    else:
+        # Drift: 2 points over one to six months, going on at the same pace.
+        ramp = rng.uniform(30, 180)
+        size = None
+        after = 2.0 / ramp
+        kind = "drift"
+    onset = max(float(EARLIEST_ONSET), t2 - ramp)
+    if onset >= days:
+        return course
+    course.kind = kind
+    course.onset_day = onset_day = int(math.ceil(onset))
+    decline = course.decline
+    for d in range(onset_day, days):
+        x = d - onset
+        if size is not None:
+            v = size * min(1.0, (x + 1) / ramp) + max(0.0, x - ramp) * after
         else:
-            # Drift: 2 points over one to six months, going on at the same pace.
-            ramp = rng.uniform(30, 180)
-            size = None
-            after = 2.0 / ramp
-            kind = "drift"
-        onset = max(float(EARLIEST_ONSET), t2 - ramp)
-        if onset < days:
-            onset_day = int(math.ceil(onset))
-            for d in range(onset_day, days):
-                x = d - onset
-                if size is not None:
-                    v = size * min(1.0, (x + 1) / ramp) + max(0.0, x - ramp) * after
-                else:
-                    v = x * after
-                decline[d] = min(v, start_total - 4.0)
-            reached = next((d for d in range(onset_day, days) if decline[d] >= 2.0), None)
-            if reached is None:
-                kind = "late"
-            else:
-                decline_day = reached
-                if kind == "step" and rng.random() < 0.4:
-                    red_flag_days.add(onset_day + rng.randint(0, ramp - 1))
-        else:
-            kind = "stable"
-    # Which domains carry the decline: one to three, gait and hands most often.
+            v = x * after
+        decline[d] = min(v, start_total - 4.0)
+    reached = next((d for d in range(onset_day, days) if decline[d] >= 2.0), None)
+    if reached is None:
+        course.kind = "late"
+    else:
+        course.decline_day = reached
+        if kind == "step" and rng.random() < 0.4:
+            course.red_flag_days.add(onset_day + rng.randint(0, ramp - 1))
+    return course
+
+
+def _decline_shares(rng: random.Random, levels: list[float]) -> list[float]:
+    """Which domains carry the decline: one to three, gait and hands most often."""
     affected = [i for i in range(4) if levels[i] > 0.8]
     rng.shuffle(affected)
     affected.sort(key=lambda i: -DEFICIT_WEIGHTS[i] * rng.uniform(0.3, 1.7))
@@ -205,8 +233,22 @@ def simulate_patient(
     wsum = sum(DEFICIT_WEIGHTS[i] for i in affected)
     for i in affected:
         share[i] = DEFICIT_WEIGHTS[i] / wsum
+    return share
 
-    # --- the patient's own noise, wobble, bad days and adherence
+
+@dataclass
+class _Habits:
+    sds: list[float]
+    wobble: float
+    rho: float
+    innov: float
+    adherence: float
+    bad_day_rate: float
+    gaps: set[int]
+
+
+def _habits(rng: random.Random, days: int, noise: float, red_flag_days: set[int]) -> _Habits:
+    """The patient's own noise, wobble, bad days and adherence; adds harmless falls to red_flag_days."""
     consistency = math.exp(rng.gauss(0.0, 0.3))
     sds = [s * noise * consistency for s in NOISE_SD]
     wobble_sd = 0.25 * noise
@@ -224,13 +266,19 @@ def simulate_patient(
     for _ in range(_poisson(rng, 0.1 * days / 365)):
         d = rng.randrange(days)
         red_flag_days.add(d)
+    return _Habits(sds, wobble, rho, innov, adherence, bad_day_rate, gaps)
 
+
+def _daily_rows(rng, patient_id, start, days, levels, share, course: _Course, habits: _Habits) -> list[CheckInRow]:
+    """One answer per day the patient checks in: latent level, wobble, noise and bad spells, rounded to the scale."""
+    decline, red_flag_days = course.decline, course.red_flag_days
+    sds, rho, innov, wobble = habits.sds, habits.rho, habits.innov, habits.wobble
     rows: list[CheckInRow] = []
     bad_left = 0
     bad_depth = [0.0] * 4
     for d in range(days):
         wobble = rho * wobble + rng.gauss(0.0, innov)
-        if bad_left == 0 and (rng.random() < bad_day_rate or d in red_flag_days):
+        if bad_left == 0 and (rng.random() < habits.bad_day_rate or d in red_flag_days):
             bad_left = 1 + min(2, int(rng.expovariate(1.2)))
             depth = rng.uniform(1.0, 3.0)
             bad_depth = [0.0] * 4
@@ -239,7 +287,7 @@ def simulate_patient(
         bad = bad_left > 0
         if bad:
             bad_left -= 1
-        if d in gaps or (rng.random() > adherence and d not in red_flag_days):
+        if d in habits.gaps or (rng.random() > habits.adherence and d not in red_flag_days):
             continue
         values = []
         for i in range(4):
@@ -260,16 +308,7 @@ def simulate_patient(
                 1 if (d in red_flag_days or spurious) else 0,
             )
         )
-    truth = TruthRow(
-        patient_id=patient_id,
-        progresses=1 if decline_day is not None else 0,
-        decline_date=start + datetime.timedelta(days=decline_day) if decline_day is not None else None,
-        onset=start + datetime.timedelta(days=onset_day) if onset_day is not None else None,
-        severity=severity,
-        kind=kind,
-        start_total=start_total,
-    )
-    return rows, truth
+    return rows
 
 
 def _poisson(rng: random.Random, lam: float) -> int:

@@ -136,10 +136,6 @@ def test_it_runs_detection_afterwards_when_detection_offers_it(monkeypatch):
 
 
 def test_with_detection_present_the_demo_shows_real_baselines_and_the_recent_red_flag():
-    import tracker.evaluation
-
-    if not hasattr(tracker.evaluation, "evaluate_all_patients"):
-        pytest.skip("tracker.evaluation.evaluate_all_patients is not there yet")
     from notifications.models import Alert
 
     call_command("seed_demo", "--force", "--days", "60")

@@ -158,15 +158,22 @@ def test_a_patient_cannot_open_any_patient_page_even_their_own(client, everyone)
 
 
 def test_the_patients_own_team_can_open_the_patient_pages_we_own(client, everyone):
-    pk = everyone["patient"].pk
+    patient = everyone["patient"]
     client.force_login(everyone["clinician"])
-    assert client.get(reverse("patient_detail", args=[pk])).status_code == 200
-    assert client.get(reverse("event_add", args=[pk])).status_code == 200
+    for name in ("patient_detail", "event_add"):
+        response = client.get(reverse(name, args=[patient.pk]))
+        assert response.status_code == 200
+        # The page is about this patient, and names no other.
+        assert patient.last_name.encode() in response.content
+        assert everyone["team_b_patient"].last_name.encode() not in response.content
 
 
 def test_an_admin_can_open_any_patients_pages(client, everyone):
+    theirs = everyone["team_b_patient"]
     client.force_login(everyone["admin"])
-    assert client.get(reverse("event_add", args=[everyone["team_b_patient"].pk])).status_code == 200
+    response = client.get(reverse("event_add", args=[theirs.pk]))
+    assert response.status_code == 200
+    assert theirs.last_name.encode() in response.content
 
 
 @pytest.mark.parametrize(
