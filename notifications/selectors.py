@@ -3,6 +3,7 @@
 from django.db.models import QuerySet
 from django.http import Http404
 
+from audit.services import audit_view
 from notifications.models import SEVERITY_RANK, Alert, Delivery
 from patients.access import patients_visible_to
 
@@ -38,13 +39,15 @@ def open_alert_count_for(user) -> int:
 def get_alert_for(user, pk) -> Alert:
     """One alert in the user's scope, else 404 (never confirm another team's alert exists)."""
     try:
-        return (
+        alert = (
             alerts_visible_to(user)
             .select_related("patient", "patient__care_team", "assigned_to", "acknowledged_by", "resolved_by")
             .get(pk=pk)
         )
     except (Alert.DoesNotExist, ValueError, TypeError):
         raise Http404("No such alert.") from None
+    audit_view(user=user, patient_id=alert.patient_id)
+    return alert
 
 
 def alert_history(alert: Alert) -> dict:

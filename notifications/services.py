@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
+from audit.services import audit_change
 from notifications.models import SEVERITY_RANK, Alert, AlertEvent, Delivery, NotificationPreference, Severity
 from patients.models import CareTeam, Patient, User
 
@@ -106,6 +107,9 @@ def alert_acknowledge(*, alert: Alert, user: User, now: datetime | None = None) 
     current.full_clean()
     current.save(update_fields=["status", "acknowledged_at", "acknowledged_by", "severity_rank"])
     AlertEvent.objects.create(alert=current, kind=AlertEvent.Kind.ACKNOWLEDGED, actor=user, at=now)
+    audit_change(
+        user=user, patient_id=current.patient_id, what="alert", detail={"alert": current.pk, "did": "acknowledge"}
+    )
     return current
 
 
@@ -134,6 +138,7 @@ def alert_resolve(*, alert: Alert, user: User, outcome: str, note: str = "", now
     current.save()
     detail = current.get_outcome_display() + (f": {note}" if note else "")
     AlertEvent.objects.create(alert=current, kind=AlertEvent.Kind.RESOLVED, actor=user, at=now, detail=detail[:300])
+    audit_change(user=user, patient_id=current.patient_id, what="alert", detail={"alert": current.pk, "did": "resolve"})
     return current
 
 
@@ -154,6 +159,7 @@ def alert_assign(*, alert: Alert, user: User, assignee: User, now: datetime | No
     AlertEvent.objects.create(
         alert=current, kind=AlertEvent.Kind.ASSIGNED, actor=user, at=now, detail=f"Assigned to {assignee.display_name}"
     )
+    audit_change(user=user, patient_id=current.patient_id, what="alert", detail={"alert": current.pk, "did": "assign"})
     return current
 
 

@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from audit.services import audit_view
 from patients.models import CareTeam, Patient, User
 
 
@@ -28,10 +29,18 @@ def patients_visible_to(user) -> QuerySet[Patient]:
 
 
 def get_patient_for(user, pk) -> Patient:
+    """One patient in the user's scope, else 404.
+
+    Every page, API view, export and report of one patient comes through
+    here, so this is also where a clinician's or admin's access is written to
+    the audit trail: a new endpoint is audited without remembering to.
+    """
     try:
-        return patients_visible_to(user).select_related("care_team", "user").get(pk=pk)
+        patient = patients_visible_to(user).select_related("care_team", "user").get(pk=pk)
     except (Patient.DoesNotExist, ValueError, TypeError):
         raise Http404("No such patient.") from None
+    audit_view(user=user, patient_id=patient.pk)
+    return patient
 
 
 def teams_of(user):

@@ -5,6 +5,7 @@ from datetime import date as date_type
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from audit.services import audit_change
 from detection.rules import DECLINE_RULES, compute_baseline
 from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, NUMBNESS_LOCATIONS, RED_FLAG_KEYS
 from notifications.models import Alert
@@ -63,6 +64,12 @@ def checkin_submit(*, patient: Patient, answers: dict, date: date_type | None = 
 
     # Imported here: detection imports this module's models.
     after_checkin_saved(checkin)
+    audit_change(
+        user=patient.user,
+        patient_id=patient.pk,
+        what="checkin",
+        detail={"date": checkin.date.isoformat(), "new": created},
+    )
     return checkin, created
 
 
@@ -177,6 +184,7 @@ def baseline_reset(*, patient: Patient, from_date: date_type, user, reason: str 
     baseline.full_clean()
     baseline.save()
     _after_new_baseline(patient, baseline)
+    audit_change(user=user, patient_id=patient.pk, what="baseline", detail={"baseline": baseline.pk})
     return baseline
 
 
@@ -232,4 +240,5 @@ def baseline_set_manual(
     baseline.full_clean()
     baseline.save()
     _after_new_baseline(patient, baseline)
+    audit_change(user=user, patient_id=patient.pk, what="baseline", detail={"baseline": baseline.pk})
     return baseline

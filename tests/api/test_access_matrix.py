@@ -149,3 +149,29 @@ def test_an_unlinked_patient_record_is_not_reachable_by_a_patient_login(world, t
     stray = make_patient(team_a, None, "No", "Account")
     response = api_client_for(patient.user).get(reverse("api-patient", kwargs={"pk": stray.pk}))
     assert response.status_code == 404
+
+
+AUDITED = sorted(
+    route for route in MATRIX if "<str:pk>" in api_routes().get(route.split(":")[0], "") and MATRIX[route][2][1] < 300
+)
+
+
+@pytest.mark.parametrize("route", AUDITED)
+def test_every_patient_data_endpoint_writes_an_audit_row_for_the_care_team(route, world, clinician, api_client_for):
+    """A new endpoint with a patient or alert id and no audit row fails here, naming it."""
+    from audit.models import AuditEvent
+
+    response = _request(api_client_for(clinician), route, world, clinician)
+    assert response.status_code < 300
+    rows = AuditEvent.objects.filter(actor=clinician, patient_id=world["patient"].pk, action="view")
+    assert rows.filter(what=route.split(":")[0]).exists(), (route, list(rows.values_list("what", flat=True)))
+    assert rows.first().path == response.wsgi_request.path
+
+
+def test_a_patient_reading_their_own_data_writes_no_view_row(world, patient, api_client_for):
+    from django.urls import reverse
+
+    from audit.models import AuditEvent
+
+    api_client_for(patient.user).get(reverse("api-patient-checkins", kwargs={"pk": patient.pk}))
+    assert not AuditEvent.objects.filter(action="view").exists()
