@@ -32,7 +32,8 @@ from patients.models import CareTeam, CareTeamMembership, Patient, PatientEvent,
 from tracker.models import CheckIn
 from tracker.services import baseline_reset
 
-DEMO_PASSWORD = "myelotrack-demo"
+# The documented demo log-in (bandit B105); seed_demo refuses to run with DEBUG off.
+DEMO_PASSWORD = "myelotrack-demo"  # nosec B105
 DEFAULT_SEED = 20260401
 
 TEAM_A = "Spine Clinic A"

@@ -169,6 +169,7 @@ CELERY_TIMEZONE = TIME_ZONE
 NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 30)
 
 CELERY_BEAT_SCHEDULE = {
+    "heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
     # Missed check-ins and a safety net for evaluations lost on the way.
     "nightly-sweep": {
         "task": "tracker.tasks.nightly_sweep_task",

@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from core.health import health
+
 urlpatterns = [
     path("", include("tracker.urls")),
     path("", include("patients.urls")),
@@ -13,6 +15,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),
 ]
 
 handler404 = "core.exceptions.not_found_handler"

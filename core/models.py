@@ -27,3 +27,13 @@ class ApiIdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"Idempotency key {self.key!r} of user {self.user_id}"
+
+
+class Heartbeat(models.Model):
+    """The last time a periodic job ran, for the health endpoint ("is beat alive?")."""
+
+    name = models.CharField(max_length=50, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name} at {self.at:%Y-%m-%d %H:%M:%S}"
