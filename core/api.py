@@ -11,7 +11,8 @@ from datetime import date
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import JSONParser
+
+from core.parsers import SafeJSONParser
 
 FIELD_ERRORS_SCHEMA = {
     "type": "object",
@@ -57,7 +58,7 @@ TO_PARAM = OpenApiParameter("to", OpenApiTypes.DATE, OpenApiParameter.QUERY, des
 class JsonApiMixin:
     """The API reads JSON only: one request shape to document and to fuzz."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [SafeJSONParser]
 
 
 def date_param(request, name: str) -> date | None:

@@ -7,12 +7,35 @@ a test can change them with settings alone.
 """
 
 import hashlib
+import logging
 
+from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
 from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
 
+logger = logging.getLogger(__name__)
 
-class ScopedWriteThrottle(ScopedRateThrottle):
+
+class FailOpenMixin:
+    """When the cache (Redis) is down, let the request through with a warning.
+
+    The database is the source of truth: a check-in, a red flag among them,
+    must be stored whatever Redis is doing. Losing the rate limit for the
+    minutes of an outage is the lesser harm than a 500 that loses the
+    check-in. The HTML log-in has its own lockout in the database.
+    """
+
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except APIException:
+            raise  # e.g. a malformed body met while reading the user name: the client's 400
+        except Exception as exc:  # redis-py raises several types for a server that is down
+            logger.warning("Throttle %s skipped, the cache is unavailable: %s", type(self).__name__, exc)
+            return True
+
+
+class ScopedWriteThrottle(FailOpenMixin, ScopedRateThrottle):
     """Throttle writes (POST, PUT, PATCH, DELETE) of views that set throttle_scope.
 
     Reads are never throttled here: a patient's list of check-ins is not what
@@ -28,7 +51,7 @@ class ScopedWriteThrottle(ScopedRateThrottle):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
 
-class LoginAccountThrottle(SimpleRateThrottle):
+class LoginAccountThrottle(FailOpenMixin, SimpleRateThrottle):
     """Count log-in attempts per user name too, whatever the IP they come from.
 
     The per-IP scope stops one machine guessing; this one stops many machines
