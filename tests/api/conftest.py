@@ -1,8 +1,8 @@
 """API fixtures: token-authenticated clients per persona, a clean throttle slate."""
 
 import pytest
-from redis.exceptions import ConnectionError
 from django.core.cache import cache
+from redis.exceptions import ConnectionError
 from rest_framework.test import APIClient
 
 from tracker.api.services import token_issue
