@@ -170,6 +170,8 @@ NOTIFICATIONS_RETRY_BASE_SECONDS = env_int("NOTIFICATIONS_RETRY_BASE_SECONDS", 3
 
 CELERY_BEAT_SCHEDULE = {
     "heartbeat": {"task": "core.tasks.heartbeat_task", "schedule": 60.0},
+    # Evaluations whose task the broker lost: picked up within a minute.
+    "evaluate-pending": {"task": "tracker.tasks.evaluate_pending_task", "schedule": 60.0},
     # Missed check-ins and a safety net for evaluations lost on the way.
     "nightly-sweep": {
         "task": "tracker.tasks.nightly_sweep_task",

@@ -87,9 +87,21 @@ class Patient(models.Model):
     # Written by the detector so the nightly sweep reads only new check-ins.
     detector_state = models.JSONField(default=dict, blank=True)
     evaluated_through = models.DateField(null=True, blank=True)
+    # The evaluation outbox: every saved check-in adds one to checkins_received
+    # (in its own transaction, under this row's lock); an evaluation sets
+    # checkins_evaluated to what it read under the same lock. Received >
+    # evaluated means a check-in waits for detection, whatever the broker did.
+    checkins_received = models.PositiveIntegerField(default=0)
+    checkins_evaluated = models.PositiveIntegerField(default=0)
 
     class Meta:
         indexes = [
+            # evaluate_pending_task's query, every minute: only the few pending rows are in it.
+            models.Index(
+                fields=["id"],
+                condition=models.Q(checkins_received__gt=models.F("checkins_evaluated")),
+                name="patient_evaluation_pending_idx",
+            ),
             # Dashboard search by name within a team.
             models.Index(fields=["care_team", "last_name", "first_name"], name="patient_team_name_idx"),
         ]
