@@ -6,11 +6,7 @@ from notifications.models import Alert, NotificationPreference, Severity
 from notifications.services import PREFERENCE_FIELDS
 
 # Closing outcomes a clinician chooses; the automatic ones are set by detection.
-MANUAL_OUTCOMES = [
-    (value, label)
-    for value, label in Alert.Outcome.choices
-    if value not in (Alert.Outcome.RECOVERED, Alert.Outcome.REBASELINED)
-]
+MANUAL_OUTCOMES = [(value, label) for value, label in Alert.Outcome.choices if value not in Alert.AUTOMATIC_OUTCOMES]
 
 
 class ResolveForm(forms.Form):

@@ -35,6 +35,9 @@ class Alert(models.Model):
         REBASELINED = "rebaselined", "Re-baselined (closed automatically)"
         OTHER = "other", "Other"
 
+    # Outcomes only detection sets (an episode that recovered or was re-baselined); people choose the rest.
+    AUTOMATIC_OUTCOMES = frozenset({Outcome.RECOVERED, Outcome.REBASELINED})
+
     patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="alerts")
     rule = models.CharField(max_length=32)
     severity = models.CharField(max_length=10, choices=Severity.choices)

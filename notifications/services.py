@@ -118,6 +118,8 @@ def alert_resolve(*, alert: Alert, user: User, outcome: str, note: str = "", now
     """Close the episode with a clinical outcome and an optional note."""
     if outcome not in Alert.Outcome.values:
         raise ValidationError({"outcome": f"{outcome!r} is not a valid outcome."})
+    if outcome in Alert.AUTOMATIC_OUTCOMES:
+        raise ValidationError({"outcome": f"{outcome!r} is set by detection only; choose what you did."})
     note = (note or "").strip()
     if len(note) > 2000:
         raise ValidationError({"note": "Keep the note under 2000 characters."})

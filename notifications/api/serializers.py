@@ -44,5 +44,8 @@ class AlertSerializer(serializers.ModelSerializer):
 
 
 class AlertResolveSerializer(serializers.Serializer):
-    outcome = serializers.ChoiceField(choices=Alert.Outcome.choices)
+    # What a person did; the detection-only outcomes are not offered (nor accepted by alert_resolve).
+    outcome = serializers.ChoiceField(
+        choices=[(v, label) for v, label in Alert.Outcome.choices if v not in Alert.AUTOMATIC_OUTCOMES]
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
