@@ -216,84 +216,107 @@ def evaluate_patients(
         )
         if not patients:
             return result
-        configs: dict[int, RuleConfig] = {}
-        restored: dict[int, PatientDetector] = {}
-        full: set[int] = set()
-        for patient in patients:
-            config = configs.get(patient.care_team_id)
-            if config is None:
-                config = configs[patient.care_team_id] = rule_config_for_team(patient.care_team)
-            if rebuild or not patient.detector_state or patient.evaluated_through is None:
-                full.add(patient.pk)
-                continue
-            try:
-                restored[patient.pk] = PatientDetector.from_dict(patient.detector_state, config)
-            except (KeyError, TypeError, ValueError):
-                # A state from another version of the rules: rebuild it.
-                logger.warning("Unreadable detector state for patient %s; rebuilding", patient.pk)
-                full.add(patient.pk)
+        configs, restored, full = _restore_detectors(patients, rebuild=rebuild)
         days_by_patient = _load_days(patients, full)
         baselines_by_patient: dict[int, list[Baseline]] = defaultdict(list)
         for row in Baseline.objects.filter(patient_id__in=ids).order_by("patient_id", "effective_from", "set_at", "pk"):
             baselines_by_patient[row.patient_id].append(row)
-        unresolved: dict[int, dict[str, Alert]] = defaultdict(dict)
-        # Served by the partial unique index (patient, rule) WHERE status != resolved.
-        for alert in (
-            Alert.objects.filter(patient_id__in=ids)
-            .exclude(status=Alert.Status.RESOLVED)
-            .only("id", "patient_id", "rule", "date", "status", "severity")
-        ):
-            unresolved[alert.patient_id][alert.rule] = alert
-
-        zones: dict = {}
-        detectors: dict[int, PatientDetector] = {}
-        events_by_patient: dict[int, list[Event]] = {}
-        history_until: dict[int, date_type] = {}
-        for patient in patients:
-            config = configs[patient.care_team_id]
-            days = days_by_patient.get(patient.pk, [])
-            result.checkins += len(days)
-            if patient.pk in full:
-                result.rebuilt += 1
-                changes = [b for b in baselines_by_patient.get(patient.pk, []) if b.method != Baseline.Method.AUTOMATIC]
-                det, events = rebuild_detector(config, days, changes)
-                if patient.evaluated_through is not None:
-                    history_until[patient.pk] = patient.evaluated_through
-            else:
-                det = restored[patient.pk]
-                # A clinician may have resolved an alert the detector still
-                # counts as open: tell it, as replay's clinician close does.
-                _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
-                events = []
-                feed = det.feed
-                last = det.last_date
-                for day in days:
-                    if last is None or day.date > last:
-                        events.extend(feed(day))
-            if tick and det.last_date is not None:
-                events.extend(det.tick(_tick_day(patient, now, zones)))
-            detectors[patient.pk] = det
-            if events:
-                events_by_patient[patient.pk] = events
-
+        unresolved = _unresolved_alerts(ids)
+        detectors, events_by_patient, history_until = _feed_detectors(
+            patients, configs, restored, full, days_by_patient, baselines_by_patient, unresolved, tick, now, result
+        )
         _apply_events(patients, events_by_patient, unresolved, history_until, result)
-
-        new_baselines = []
-        for patient in patients:
-            det = detectors[patient.pk]
-            _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
-            if det.baseline is not None and not baselines_by_patient.get(patient.pk):
-                new_baselines.append(_automatic_baseline_row(patient, det.baseline))
-            patient.detector_state = det.to_dict()
-            patient.evaluated_through = det.last_date
-            # Read under this transaction's row lock: every check-in counted is one we loaded.
-            patient.checkins_evaluated = patient.checkins_received
-        if new_baselines:
-            Baseline.objects.bulk_create(new_baselines)
-            result.baselines_created += len(new_baselines)
-        _save_states(patients)
-        result.patients += len(patients)
+        _store_results(patients, detectors, baselines_by_patient, unresolved, result)
     return result
+
+
+def _restore_detectors(patients: list[Patient], *, rebuild: bool):
+    """Each team's thresholds, the detectors restored from saved state, and who needs a full rebuild."""
+    configs: dict[int, RuleConfig] = {}
+    restored: dict[int, PatientDetector] = {}
+    full: set[int] = set()
+    for patient in patients:
+        config = configs.get(patient.care_team_id)
+        if config is None:
+            config = configs[patient.care_team_id] = rule_config_for_team(patient.care_team)
+        if rebuild or not patient.detector_state or patient.evaluated_through is None:
+            full.add(patient.pk)
+            continue
+        try:
+            restored[patient.pk] = PatientDetector.from_dict(patient.detector_state, config)
+        except (KeyError, TypeError, ValueError):
+            # A state from another version of the rules: rebuild it.
+            logger.warning("Unreadable detector state for patient %s; rebuilding", patient.pk)
+            full.add(patient.pk)
+    return configs, restored, full
+
+
+def _unresolved_alerts(ids: list[int]) -> dict[int, dict[str, Alert]]:
+    unresolved: dict[int, dict[str, Alert]] = defaultdict(dict)
+    # Served by the partial unique index (patient, rule) WHERE status != resolved.
+    for alert in (
+        Alert.objects.filter(patient_id__in=ids)
+        .exclude(status=Alert.Status.RESOLVED)
+        .only("id", "patient_id", "rule", "date", "status", "severity")
+    ):
+        unresolved[alert.patient_id][alert.rule] = alert
+    return unresolved
+
+
+def _feed_detectors(
+    patients, configs, restored, full, days_by_patient, baselines_by_patient, unresolved, tick, now, result
+):
+    """Feed each detector its new days (or rebuild it from the whole history); collect the events."""
+    zones: dict = {}
+    detectors: dict[int, PatientDetector] = {}
+    events_by_patient: dict[int, list[Event]] = {}
+    history_until: dict[int, date_type] = {}
+    for patient in patients:
+        config = configs[patient.care_team_id]
+        days = days_by_patient.get(patient.pk, [])
+        result.checkins += len(days)
+        if patient.pk in full:
+            result.rebuilt += 1
+            changes = [b for b in baselines_by_patient.get(patient.pk, []) if b.method != Baseline.Method.AUTOMATIC]
+            det, events = rebuild_detector(config, days, changes)
+            if patient.evaluated_through is not None:
+                history_until[patient.pk] = patient.evaluated_through
+        else:
+            det = restored[patient.pk]
+            # A clinician may have resolved an alert the detector still
+            # counts as open: tell it, as replay's clinician close does.
+            _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
+            events = []
+            feed = det.feed
+            last = det.last_date
+            for day in days:
+                if last is None or day.date > last:
+                    events.extend(feed(day))
+        if tick and det.last_date is not None:
+            events.extend(det.tick(_tick_day(patient, now, zones)))
+        detectors[patient.pk] = det
+        if events:
+            events_by_patient[patient.pk] = events
+    return detectors, events_by_patient, history_until
+
+
+def _store_results(patients, detectors, baselines_by_patient, unresolved, result) -> None:
+    """New automatic baselines in one insert, the detector states in one update."""
+    new_baselines = []
+    for patient in patients:
+        det = detectors[patient.pk]
+        _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
+        if det.baseline is not None and not baselines_by_patient.get(patient.pk):
+            new_baselines.append(_automatic_baseline_row(patient, det.baseline))
+        patient.detector_state = det.to_dict()
+        patient.evaluated_through = det.last_date
+        # Read under this transaction's row lock: every check-in counted is one we loaded.
+        patient.checkins_evaluated = patient.checkins_received
+    if new_baselines:
+        Baseline.objects.bulk_create(new_baselines)
+        result.baselines_created += len(new_baselines)
+    _save_states(patients)
+    result.patients += len(patients)
 
 
 def evaluate_all_patients(*, batch_size: int = 200, tick: bool = True) -> EvaluationResult:
