@@ -12,6 +12,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse
 from rest_framework.exceptions import ValidationError
 
+from core.dates import parse_iso_date
 from core.parsers import SafeJSONParser
 
 FIELD_ERRORS_SCHEMA = {
@@ -67,7 +68,7 @@ def date_param(request, name: str) -> date | None:
     if raw in (None, ""):
         return None
     try:
-        return date.fromisoformat(raw)
+        return parse_iso_date(raw)
     except ValueError:
         raise ValidationError({name: ["Use a date in the form YYYY-MM-DD."]})
 

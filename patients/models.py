@@ -1,6 +1,6 @@
 import secrets
 import zoneinfo
-from datetime import date
+from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -24,6 +24,17 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+
+# A patient may type in up to this many days from before their enrolment (a
+# diary kept for the first visit); anything older is a mistyped year.
+BACKFILL_DAYS = 30
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+
+
+def _validate_birth_date(value: date) -> None:
+    if value < EARLIEST_BIRTH_DATE or value > dj_timezone.localdate():
+        raise ValidationError("Enter a date of birth between 1900 and today.")
 
 
 def _validate_timezone(value: str) -> None:
@@ -79,7 +90,7 @@ class Patient(models.Model):
     care_team = models.ForeignKey(CareTeam, on_delete=models.PROTECT, related_name="patients")
     first_name = models.CharField(max_length=80)
     last_name = models.CharField(max_length=80)
-    date_of_birth = models.DateField()
+    date_of_birth = models.DateField(validators=[_validate_birth_date])
     region = models.CharField(max_length=16, choices=Region.choices, default=Region.CERVICAL)
     diagnosis_date = models.DateField(null=True, blank=True)
     timezone = models.CharField(max_length=64, default="Europe/London", validators=[_validate_timezone])
@@ -119,6 +130,10 @@ class Patient(models.Model):
     def local_today(self, now=None) -> date:
         """The patient's own calendar day: check-ins are dated by it."""
         return (now or dj_timezone.now()).astimezone(self.tzinfo()).date()
+
+    def earliest_checkin_date(self) -> date:
+        """The first day a check-in may be dated: the local day of enrolment, less BACKFILL_DAYS."""
+        return self.enrolled_at.astimezone(self.tzinfo()).date() - timedelta(days=BACKFILL_DAYS)
 
     def age(self, on: date | None = None) -> int:
         on = on or date.today()

@@ -51,7 +51,7 @@ def _free_username(patient: Patient) -> str:
     parts = [slugify(part).replace("-", ".") for part in (patient.first_name, patient.last_name)]
     base = ".".join(part for part in parts if part)[:30] or "patient"
     candidate, n = base, 1
-    while User.objects.filter(username=candidate).exists():
+    while User.objects.filter(username__iexact=candidate).exists():
         n += 1
         candidate = f"{base}{n}"
     return candidate
@@ -71,8 +71,9 @@ def invitation_accept(*, code: str, password: str, username: str = "") -> User:
     if patient.user_id:
         raise ValidationError({"code": "This patient already has an account. Log in instead."})
     username = (username or "").strip() or _free_username(patient)
-    if User.objects.filter(username=username).exists():
-        raise ValidationError({"username": "That user name is taken; choose another."})
+    # "NURSE.A" beside "nurse.a" would be two people who look like one.
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That user name is taken (user names ignore capitals); choose another."})
     user = User(username=username, first_name=patient.first_name, last_name=patient.last_name, role=User.Role.PATIENT)
     try:
         validate_password(password, user)

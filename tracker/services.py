@@ -10,7 +10,7 @@ from detection.rules import DECLINE_RULES, compute_baseline
 from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, NUMBNESS_LOCATIONS, RED_FLAG_KEYS
 from notifications.models import Alert
 from notifications.services import alert_close_automatically
-from patients.models import Patient
+from patients.models import BACKFILL_DAYS, Patient
 from tracker.evaluation import after_checkin_saved, day_from_checkin, evaluate_patients
 from tracker.models import Baseline, CheckIn, CheckInRevision
 from tracker.rule_settings import rule_config_for
@@ -35,6 +35,11 @@ def checkin_submit(*, patient: Patient, answers: dict, date: date_type | None = 
     date = date or today
     if date > today:
         raise ValidationError({"date": "A check-in cannot be dated in the future."})
+    earliest = patient.earliest_checkin_date()
+    if date < earliest:
+        raise ValidationError(
+            {"date": f"A check-in cannot be dated before {earliest:%d %b %Y} (enrolment less {BACKFILL_DAYS} days)."}
+        )
     unknown = set(answers) - set(ANSWER_FIELDS)
     if unknown:
         raise ValidationError({name: "Unknown field." for name in sorted(unknown)})

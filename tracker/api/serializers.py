@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.dates import parse_iso_date
 from detection.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAGS, severity_of_total
 from patients.models import CareTeam, CareTeamMembership, Patient, User
 from tracker.models import Baseline, CheckIn
@@ -93,12 +94,20 @@ def _locations_field(**kwargs):
     )
 
 
+class IsoDateField(serializers.DateField):
+    """YYYY-MM-DD in ASCII digits only (no week dates, no other scripts' digits)."""
+
+    def to_internal_value(self, value):
+        try:
+            return parse_iso_date(value)
+        except ValueError:
+            self.fail("invalid", format="YYYY-MM-DD")
+
+
 class CheckInWriteSerializer(serializers.Serializer):
     """A day's answers. Unknown fields are refused, so a typo cannot silently drop an answer."""
 
-    date = serializers.DateField(
-        required=False, help_text="Your local day (YYYY-MM-DD); today in your time zone when left out."
-    )
+    date = IsoDateField(required=False, help_text="Your local day (YYYY-MM-DD); today in your time zone when left out.")
     fine_motor = _domain_field("fine_motor")
     gait = _domain_field("gait")
     sensation = _domain_field("sensation")
