@@ -5,6 +5,7 @@ under var/, console-style email written to var/mail. Production sets
 DATABASE_URL, REDIS_URL, SECRET_KEY, ALLOWED_HOSTS and the EMAIL_* variables.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "core",
     "audit",
     "patients",
@@ -56,6 +58,8 @@ MIDDLEWARE = [
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -95,6 +99,26 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Webhook and contact URLs typed without a scheme are taken as https (Django 6 default).
 FORMS_URLFIELD_ASSUME_HTTPS = True
 AUTH_USER_MODEL = "patients.User"
+
+# Brute-force protection on every log-in door (the page, the admin, the API
+# token) through django-axes, in the database (no Redis needed). Locked when
+# one user name or one client address has AXES_FAILURE_LIMIT failures; the
+# lock lifts by itself after AXES_COOLOFF_MINUTES, so nobody can keep a
+# patient out for long, and an admin lifts it at once (Admin -> Axes, or
+# `manage.py axes_reset_username NAME`). A successful log-in resets the count.
+AUTHENTICATION_BACKENDS = [
+    "patients.backends.LockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+# Wrong tries during a lock do not extend it: an attacker cannot keep a patient out past one cool-off.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "patients.lockout.lockout_response"
+AXES_USERNAME_CALLABLE = "patients.lockout.axes_username"
+AXES_IPWARE_PROXY_COUNT = env_int("NUM_PROXIES", 0) or None
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

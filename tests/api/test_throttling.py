@@ -1,5 +1,6 @@
 """Log-in attempts and check-in creation are throttled (counts in the Django cache)."""
 
+import pytest
 from django.urls import reverse
 from rest_framework.test import APIClient
 
@@ -64,3 +65,9 @@ def test_guessing_one_accounts_password_from_many_addresses_is_stopped_after_thi
     assert client.post(url, right, format="json", REMOTE_ADDR="10.1.0.1").status_code == 429
     other = {"username": "patient.a2", "password": PASSWORD}
     assert client.post(url, other, format="json", REMOTE_ADDR="10.1.0.2").status_code == 200
+
+
+@pytest.fixture(autouse=True)
+def _no_lockout(settings):
+    """These tests are about the API's own throttles; the account lockout (tests/patients/test_lockout.py) would stop them first."""
+    settings.AXES_FAILURE_LIMIT = 10_000

@@ -21,7 +21,9 @@ class TokenRequestSerializer(serializers.Serializer):
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
 
     def validate(self, attrs):
-        user = authenticate(request=self.context.get("request"), **attrs)
+        request = self.context.get("request")
+        # The Django request, not DRF's wrapper: django-axes marks a lock-out on it.
+        user = authenticate(request=getattr(request, "_request", request), **attrs)
         if user is None or not user.is_active:
             raise serializers.ValidationError("Unable to log in with that user name and password.")
         attrs["user"] = user
