@@ -9,64 +9,50 @@ request argument. Outside a request (a task, a command) they stay empty.
 from __future__ import annotations
 
 import contextvars
-from dataclasses import dataclass
+
+from django.http import HttpRequest
 
 from audit.models import AuditEvent
 
-
-@dataclass(frozen=True)
-class RequestInfo:
-    path: str
-    address: str | None
-    request: object = None
-
-    @property
-    def route(self) -> str:
-        """The URL name of the view being served ("patient_detail", "api-patient-fhir"), once resolved."""
-        match = getattr(self.request, "resolver_match", None)
-        return (match.url_name or "") if match else ""
+_current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("audit_request", default=None)
 
 
-_current: contextvars.ContextVar[RequestInfo | None] = contextvars.ContextVar("audit_request", default=None)
+def set_current_request(request: HttpRequest | None) -> contextvars.Token:
+    return _current_request.set(request)
 
 
-def set_request_info(info: RequestInfo | None) -> contextvars.Token:
-    return _current.set(info)
+def reset_current_request(token: contextvars.Token) -> None:
+    _current_request.reset(token)
 
 
-def reset_request_info(token: contextvars.Token) -> None:
-    _current.reset(token)
-
-
-def _is_care_team(user) -> bool:
-    return bool(
-        user and user.is_authenticated and (user.is_superuser or getattr(user, "role", "") in ("clinician", "admin"))
-    )
+def _route(request: HttpRequest | None) -> str:
+    """The URL name of the view being served ("patient_detail", "api-patient-fhir"), once resolved."""
+    match = getattr(request, "resolver_match", None)
+    return (match.url_name or "") if match else ""
 
 
 def audit_record(*, actor, action: str, what: str, patient_id: int | None = None, detail: dict | None = None) -> None:
-    info = _current.get()
+    request = _current_request.get()
     AuditEvent.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_name=getattr(actor, "username", "") or "",
         action=action,
         what=what[:80],
         patient_id=patient_id,
-        path=(info.path if info else "")[:500],
-        address=info.address if info else None,
+        path=(request.path if request else "")[:500],
+        # REMOTE_ADDR is the proxy's address behind a load balancer (see docs/security.md).
+        address=(request.META.get("REMOTE_ADDR") or None) if request else None,
         detail=detail or {},
     )
 
 
 def audit_view(*, user, patient_id: int, what: str = "") -> None:
-    """A clinician or admin opened a patient's data (patients reading their own are not audited).
+    """A clinician or admin opened a patient's data; the caller decides that they are one.
 
     ``what`` defaults to the URL name of the view being served.
     """
-    if _is_care_team(user):
-        info = _current.get()
-        what = what or (info.route if info else "") or "patient"
-        audit_record(actor=user, action=AuditEvent.Action.VIEW, what=what, patient_id=patient_id)
+    what = what or _route(_current_request.get()) or "patient"
+    audit_record(actor=user, action=AuditEvent.Action.VIEW, what=what, patient_id=patient_id)
 
 
 def audit_change(*, user, patient_id: int | None, what: str, detail: dict | None = None) -> None:

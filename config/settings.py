@@ -217,8 +217,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "EXCEPTION_HANDLER": "core.exceptions.api_exception_handler",
-    # Only views with a throttle_scope are throttled, and only their writes.
     "DEFAULT_PARSER_CLASSES": ["core.parsers.SafeJSONParser"],
+    # Only views with a throttle_scope are throttled, and only their writes.
     "DEFAULT_THROTTLE_CLASSES": ["core.throttles.ScopedWriteThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("API_LOGIN_RATE", "10/min"),

