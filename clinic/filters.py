@@ -1,8 +1,18 @@
-"""The dashboard's filter form: search, team and status, validated so bad input is a 400 naming the field."""
+"""The dashboard's filter form: search, team and status, validated so bad input is a 400 naming the field.
+
+A name typed into the search box is a patient's name: it must not travel in a
+URL, where web-server and proxy access logs and the browser's history keep it.
+So the search is sent by POST and kept in the clinician's session
+(SEARCH_SESSION_KEY); team and status are not identifying and stay in the query
+string, so a link such as "?status=alerts" still works.
+"""
 
 from django import forms
 
 from clinic.selectors import STATUS_LABELS
+
+
+SEARCH_SESSION_KEY = "dashboard_search"
 
 
 class DashboardFilterForm(forms.Form):
@@ -13,6 +23,14 @@ class DashboardFilterForm(forms.Form):
     def __init__(self, data, *, teams):
         super().__init__(data)
         self.fields["team"].choices = [("", "All teams")] + [(t.pk, t.name) for t in teams]
+
+    @classmethod
+    def from_request(cls, request, *, teams) -> "DashboardFilterForm":
+        """The GET filters plus the search kept in the session (never a name in the URL)."""
+        data = request.GET.copy()
+        data.pop("q", None)
+        data["q"] = request.session.get(SEARCH_SESSION_KEY, "")
+        return cls(data, teams=teams)
 
     def filters(self) -> dict:
         data = self.cleaned_data

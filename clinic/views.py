@@ -1,13 +1,15 @@
 """The care team's screens: the dashboard, a patient's chart, the follow-up visit report and its CSV."""
 
+from urllib.parse import urlencode
+
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_http_methods, require_safe
 
 from clinic.exports import checkins_csv
-from clinic.filters import DashboardFilterForm
+from clinic.filters import SEARCH_SESSION_KEY, DashboardFilterForm
 from clinic.reports import patient_chart_context, report_period, visit_report
 from clinic.selectors import dashboard_rows
 from core.autorefresh import autorefresh_context, bad_filter_response
@@ -18,7 +20,7 @@ from tracker.trends import DEFAULT_RANGE, RANGES
 
 def _dashboard(request, template: str):
     teams = list(teams_of(request.user).order_by("name"))
-    form = DashboardFilterForm(request.GET, teams=teams)
+    form = DashboardFilterForm.from_request(request, teams=teams)
     if not form.is_valid():
         return bad_filter_response(form)
     context = {
@@ -33,9 +35,22 @@ def _dashboard(request, template: str):
 
 
 @care_team_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def team_patients(request):
+    if request.method == "POST":
+        return _dashboard_search(request)
     return _dashboard(request, "clinic/team_patients.html")
+
+
+def _dashboard_search(request):
+    """Keep the typed name in the session and show the list again (POST, redirect, GET)."""
+    teams = list(teams_of(request.user).order_by("name"))
+    form = DashboardFilterForm(request.POST, teams=teams)
+    if not form.is_valid():
+        return bad_filter_response(form)
+    request.session[SEARCH_SESSION_KEY] = form.cleaned_data["q"].strip()
+    query = {key: request.POST[key] for key in ("team", "status") if request.POST.get(key)}
+    return redirect(reverse("team_patients") + (f"?{urlencode(query)}" if query else ""))
 
 
 @care_team_required

@@ -119,6 +119,8 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "patients.lockout.lockout_response"
 AXES_USERNAME_CALLABLE = "patients.lockout.axes_username"
 AXES_IPWARE_PROXY_COUNT = env_int("NUM_PROXIES", 0) or None
+# An invitation code opens a patient's account once, within this many days.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -128,6 +130,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    # The demo password and the ward's words ("nurse2024", "myelotrack-demo").
+    {"NAME": "patients.passwords.ClinicWordsValidator"},
 ]
 
 LANGUAGE_CODE = "en"
@@ -247,10 +251,18 @@ MYELOTRACK_RULES: dict = {}
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
-# Health data travels only over HTTPS in production; off by default so a
-# plain-HTTP demo or a TLS-terminating proxy without the header still works.
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+# Health data travels only over HTTPS: with DEBUG off, plain HTTP is redirected
+# and browsers are told (HSTS, a year) never to use it again. Behind a proxy that
+# terminates TLS without forwarding X-Forwarded-Proto, set SECURE_SSL_REDIRECT=false
+# (or BEHIND_TLS_PROXY=true so Django sees the proxy's header). The health check
+# stays reachable over plain HTTP for a load balancer probing the backend directly.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", not DEBUG)
+# Preload only allows the domain to be submitted to the browsers' preload list;
+# set SECURE_HSTS_PRELOAD=false if the clinic's domain must keep plain-HTTP subdomains.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True

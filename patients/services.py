@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +11,10 @@ from django.utils.text import slugify
 
 from patients.models import CareTeam, Invitation, Patient, PatientEvent, User
 
-INVITATION_VALID_FOR = timedelta(days=14)
+
+def _invitation_valid_for() -> timedelta:
+    # Short, because a code is a key to a patient's account until it is used.
+    return timedelta(days=settings.INVITATION_VALID_DAYS)
 
 
 @transaction.atomic
@@ -42,7 +46,7 @@ def patient_enrol(
 
 def invitation_create(*, patient: Patient, created_by: User | None) -> Invitation:
     return Invitation.objects.create(
-        patient=patient, created_by=created_by, expires_at=timezone.now() + INVITATION_VALID_FOR
+        patient=patient, created_by=created_by, expires_at=timezone.now() + _invitation_valid_for()
     )
 
 

@@ -27,8 +27,9 @@ def enrol(request):
     return render(request, "patients/enrol.html", {"form": form}, status=status)
 
 
-def join(request, code: str = ""):
-    form = AcceptInvitationForm(request.POST if request.method == "POST" else None, initial={"code": code})
+def join(request):
+    # The code comes typed, or from the link's "#code=..." (static/js/join.js): never from the URL's path or query.
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

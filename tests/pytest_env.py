@@ -15,3 +15,4 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 # Tasks enqueued by a request run in-process; worker tests switch this off.
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("MYELOTRACK_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")

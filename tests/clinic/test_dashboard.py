@@ -234,10 +234,35 @@ def test_a_new_alert_appears_in_the_fragment(clinician_client, ward):
     assert html.index("Fine Test") < html.index("Decline Test")
 
 
-def test_the_page_passes_its_filters_to_the_fragment(clinician_client, ward):
-    html = clinician_client.get(reverse("team_patients"), {"q": "urg", "status": "alerts"}).content.decode()
-    assert 'data-fragment-url="/team/patients/fragment/?q=urg&amp;status=alerts"' in html
-    assert "High Test" not in html
+def test_a_search_is_posted_and_the_name_never_appears_in_a_url(clinician_client, ward):
+    response = clinician_client.post(reverse("team_patients"), {"q": "urg", "status": "alerts"})
+    assert response.status_code == 302
+    assert response["Location"] == "/team/patients/?status=alerts"
+    page = clinician_client.get(response["Location"])
+    html = page.content.decode()
+    assert 'data-fragment-url="/team/patients/fragment/?status=alerts"' in html
+    assert "Urgent Test" in html and "High Test" not in html
+    assert 'method="post"' in html and "urg" not in page.request["QUERY_STRING"]
+    # The fragment refreshed by script keeps the same search without it in its URL.
+    fragment = clinician_client.get(reverse("team_patients_fragment"), {"status": "alerts"}).content.decode()
+    assert "Urgent Test" in fragment and "High Test" not in fragment
+
+
+def test_a_name_in_the_query_string_is_not_used_as_a_search(clinician_client, ward):
+    html = clinician_client.get(reverse("team_patients"), {"q": "urg"}).content.decode()
+    assert "High Test" in html and "Fine Test" in html
+
+
+def test_an_empty_search_clears_the_last_one(clinician_client, ward):
+    clinician_client.post(reverse("team_patients"), {"q": "urg"})
+    assert "Fine Test" not in clinician_client.get(reverse("team_patients")).content.decode()
+    clinician_client.post(reverse("team_patients"), {"q": ""})
+    assert "Fine Test" in clinician_client.get(reverse("team_patients")).content.decode()
+
+
+def test_a_bad_posted_filter_is_a_400_naming_it(clinician_client, ward):
+    response = clinician_client.post(reverse("team_patients"), {"q": "x" * 101})
+    assert response.status_code == 400 and b"q:" in response.content
 
 
 def test_another_teams_patients_are_absent(client, other_clinician, ward, team_b_patient):

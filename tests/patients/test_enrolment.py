@@ -35,7 +35,9 @@ def test_a_clinician_enrols_a_patient_and_gets_an_invitation_code_and_link(clini
     assert invitation.is_usable()
     body = response.content.decode()
     assert invitation.code in body
-    assert reverse("join_code", args=[invitation.code]) in body
+    # The link carries the code after "#", which browsers never send: it cannot land in an access log.
+    assert f'href="/join/#code={invitation.code}"' in body
+    assert f"/join/{invitation.code}" not in body
 
 
 def test_the_patient_joins_with_the_link_sets_a_password_and_lands_on_the_checkin(client, clinician, team_a):
@@ -44,11 +46,11 @@ def test_the_patient_joins_with_the_link_sets_a_password_and_lands_on_the_checki
     code = Invitation.objects.get().code
     client.logout()
 
-    page = client.get(reverse("join_code", args=[code]))
+    page = client.get(reverse("join"))  # what the browser asks for: the "#code=..." stays on the phone
     assert page.status_code == 200
-    assert code in page.content.decode()  # the code is filled in from the link
+    assert "js/join.js" in page.content.decode()  # which fills the code in (tests/test_browser_join.py)
     response = client.post(
-        reverse("join_code", args=[code]),
+        reverse("join"),
         {"code": code, "username": "grace.a", "password": "slow-river-42", "password_again": "slow-river-42"},
     )
     assert response.status_code == 302 and response["Location"] == reverse("checkin")
@@ -65,6 +67,18 @@ def test_the_patient_joins_with_the_link_sets_a_password_and_lands_on_the_checki
     response = client.post(reverse("login"), {"username": "grace.a", "password": "slow-river-42"}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("today")
     assert b"Hello Grace" in response.content
+
+
+def test_a_code_in_the_path_is_not_an_address(client):
+    assert client.get("/join/ABCDEF1234/").status_code == 404
+
+
+def test_an_invitation_expires_after_the_configured_days(settings, clinician_client, team_a):
+    settings.INVITATION_VALID_DAYS = 3
+    _enrol(clinician_client, team_a)
+    invitation = Invitation.objects.get()
+    assert timedelta(days=2, hours=23) < invitation.expires_at - invitation.created_at <= timedelta(days=3)
+    assert not invitation.is_usable(now=invitation.created_at + timedelta(days=3, seconds=1))
 
 
 def test_a_code_typed_by_hand_works_in_lower_case(client, clinician, team_a):
