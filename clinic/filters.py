@@ -11,7 +11,6 @@ from django import forms
 
 from clinic.selectors import STATUS_LABELS
 
-
 SEARCH_SESSION_KEY = "dashboard_search"
 
 
