@@ -46,7 +46,7 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from patients.models import CareTeam, Patient, User
-    from tracker.api.services import token_issue
+    from patients.tokens import token_issue
     from tracker.models import CheckIn
 
     call_command("migrate", verbosity=0)

@@ -11,6 +11,8 @@ from tracker.api import views
 urlpatterns = [
     path("auth/token/", views.TokenView.as_view(), name="api-token"),
     path("auth/logout/", views.LogoutView.as_view(), name="api-logout"),
+    path("auth/tokens/", views.DeviceTokensView.as_view(), name="api-tokens"),
+    path("auth/tokens/<str:pk>/", views.DeviceTokenView.as_view(), name="api-token-detail"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("checkins/", views.MyCheckInsView.as_view(), name="api-checkins"),
     path("patients/", patients.PatientListView.as_view(), name="api-patients"),

@@ -35,10 +35,12 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "core",
     "audit",
     "patients",
@@ -55,6 +57,11 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    # The care team is signed out after CLINICIAN_IDLE_MINUTES without use, then
+    # must pass two-factor before any page (patients.middleware).
+    "patients.middleware.IdleTimeoutMiddleware",
+    "patients.middleware.TwoFactorMiddleware",
     "audit.middleware.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -77,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
                 "notifications.context_processors.open_alerts",
+                "patients.context_processors.idle_timeout",
             ],
         },
     },
@@ -119,6 +127,13 @@ AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "patients.lockout.lockout_response"
 AXES_USERNAME_CALLABLE = "patients.lockout.axes_username"
 AXES_IPWARE_PROXY_COUNT = env_int("NUM_PROXIES", 0) or None
+# Two-factor sign-in (django-otp: an authenticator app plus recovery codes) for
+# clinicians and admins, on the web and for API tokens. On whenever DEBUG is off;
+# the local demo keeps password-only log-ins unless TWO_FACTOR_REQUIRED=true.
+TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
+# A clinic computer left unlocked: the care team's session ends after this many
+# minutes without use (a banner warns two minutes before). Patients are not timed out.
+CLINICIAN_IDLE_MINUTES = env_int("CLINICIAN_IDLE_MINUTES", 30)
 # An invitation code opens a patient's account once, within this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 LOGIN_URL = "login"
@@ -211,9 +226,14 @@ CELERY_BEAT_SCHEDULE = {
     "escalate-overdue": {"task": "notifications.tasks.escalate_overdue_task", "schedule": 60.0},
 }
 
+# API tokens, one per device (patients.tokens): a patient's phone stays signed in
+# while it is used (the expiry slides); the care team's tokens end like a shift.
+API_PATIENT_TOKEN_DAYS = env_int("API_PATIENT_TOKEN_DAYS", 90)
+API_STAFF_TOKEN_HOURS = env_int("API_STAFF_TOKEN_HOURS", 12)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "patients.api.authentication.DeviceTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

@@ -74,3 +74,20 @@ class PatientEventForm(forms.Form):
         error_messages={"required": "Enter the date.", "invalid": "Enter a date like 2026-03-14."},
     )
     note = forms.CharField(label="Note (optional)", max_length=300, required=False)
+
+
+class TwoFactorCodeForm(forms.Form):
+    code = forms.CharField(
+        label="Code",
+        max_length=32,
+        help_text="The 6 digits your authenticator app shows now, or one of your recovery codes.",
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
+        error_messages={"required": "Enter the code from your authenticator app."},
+    )

@@ -186,3 +186,32 @@ class Invitation(models.Model):
 
     def __str__(self) -> str:
         return f"Invitation {self.code} for {self.patient}"
+
+
+class ApiToken(models.Model):
+    """One device's API credential. Only a SHA-256 digest of the secret is kept.
+
+    The secret is 32 random bytes, so a fast hash is as safe as a slow one (no
+    dictionary to try) and costs microseconds per request, not PBKDF2's tenth of
+    a second. `password_stamp` ties the token to the password it was issued
+    under: any password change, by any path, revokes every token at once.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100, help_text="The device, as its owner named it.")
+    prefix = models.CharField(max_length=8, help_text="The token's first characters, to tell devices apart.")
+    digest = models.CharField(max_length=64, unique=True)
+    password_stamp = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField()
+    sliding = models.BooleanField(default=False, help_text="Each use pushes the expiry back (patients' phones).")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…) for {self.user}"
+
+    def is_expired(self, now=None) -> bool:
+        return (now or dj_timezone.now()) >= self.expires_at

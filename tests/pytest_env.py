@@ -16,3 +16,4 @@ os.environ.setdefault("CSRF_COOKIE_SECURE", "false")
 os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("MYELOTRACK_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("TWO_FACTOR_REQUIRED", "false")  # tests that need it turn it on

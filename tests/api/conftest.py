@@ -5,7 +5,7 @@ from django.core.cache import cache
 from redis.exceptions import ConnectionError
 from rest_framework.test import APIClient
 
-from tracker.api.services import token_issue
+from patients.tokens import token_issue
 
 
 def reset_throttles():

@@ -10,6 +10,7 @@ import pytest
 from django.urls import URLResolver, get_resolver
 
 from notifications.models import Alert
+from patients.tokens import token_issue
 from tests.conftest import GOOD_ANSWERS, PASSWORD, add_history, make_patient
 
 ROLES = ("patient", "clinician", "other_clinician", "anonymous")
@@ -19,6 +20,10 @@ ROLES = ("patient", "clinician", "other_clinician", "anonymous")
 MATRIX = {
     "api-token": ("post", "credentials", (200, 200, 200, 400)),
     "api-logout": ("post", None, (204, 204, 204, 401)),
+    "api-tokens": ("get", None, (200, 200, 200, 401)),
+    "api-tokens:delete": ("delete", None, (204, 204, 204, 401)),
+    # {token} is one of the patient's own devices: nobody else can revoke it.
+    "api-token-detail": ("delete", None, (204, 404, 404, 401)),
     "api-me": ("get", None, (200, 200, 200, 401)),
     "api-checkins": ("get", None, (200, 403, 403, 401)),
     "api-checkins:post": ("post", GOOD_ANSWERS, (201, 403, 403, 401)),
@@ -76,7 +81,8 @@ def world(patient, other_patient, team_b_patient, clinician, other_clinician):
     alert = Alert.objects.create(
         patient=patient, rule="sustained_decline", severity="high", date=today, evidence="Total 2 below baseline"
     )
-    return {"patient": patient, "alert": alert, "from_date": today - timedelta(days=15)}
+    token = token_issue(user=patient.user, name="Old phone").token
+    return {"patient": patient, "alert": alert, "from_date": today - timedelta(days=15), "token": token}
 
 
 def _request(client, route: str, world, user):
@@ -86,7 +92,13 @@ def _request(client, route: str, world, user):
     method, body, _ = MATRIX[route]
     kwargs = {}
     if "<str:pk>" in api_routes()[name]:
-        kwargs["pk"] = world["alert"].pk if name.startswith("api-alert-") else world["patient"].pk
+        kwargs["pk"] = (
+            world["alert"].pk
+            if name.startswith("api-alert-")
+            else world["token"].pk
+            if name == "api-token-detail"
+            else world["patient"].pk
+        )
     if body == "credentials":
         body = {"username": user.username if user else "nobody", "password": PASSWORD}
     elif body == "baseline":

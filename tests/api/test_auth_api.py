@@ -2,23 +2,29 @@
 
 import pytest
 from django.urls import reverse
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from patients.models import ApiToken
 from tests.conftest import PASSWORD
 
 
-def test_it_returns_a_token_for_the_right_password_and_the_same_one_again(patient):
+def test_each_log_in_gives_this_device_its_own_token_and_stores_only_a_hash(patient):
     client = APIClient()
-    first = client.post(reverse("api-token"), {"username": "patient.a1", "password": PASSWORD}, format="json")
+    first = client.post(
+        reverse("api-token"), {"username": "patient.a1", "password": PASSWORD, "device": "Ada's phone"}, format="json"
+    )
     again = client.post(reverse("api-token"), {"username": "patient.a1", "password": PASSWORD}, format="json")
     assert first.status_code == 200
-    assert first.json() == {
-        "token": Token.objects.get(user=patient.user).key,
+    body = first.json()
+    assert {key: body[key] for key in ("user_id", "role", "device")} == {
         "user_id": patient.user.pk,
         "role": "patient",
+        "device": "Ada's phone",
     }
-    assert again.json()["token"] == first.json()["token"]
+    assert again.json()["token"] != body["token"]
+    assert ApiToken.objects.filter(user=patient.user).count() == 2
+    stored = ApiToken.objects.get(name="Ada's phone")
+    assert body["token"] not in {stored.digest, stored.prefix} and len(stored.digest) == 64
 
 
 @pytest.mark.parametrize(
@@ -36,7 +42,7 @@ def test_it_refuses_bad_credentials_naming_the_field(patient, body, field):
     response = APIClient().post(reverse("api-token"), body, format="json")
     assert response.status_code == 400
     assert list(response.json()) == [field]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_an_inactive_user_gets_no_token(patient):
@@ -46,12 +52,14 @@ def test_an_inactive_user_gets_no_token(patient):
     assert response.status_code == 400
 
 
-def test_log_out_revokes_the_token_for_every_later_request(patient, api_client_for):
+def test_log_out_revokes_this_devices_token_and_leaves_the_others(patient, api_client_for):
     client = api_client_for(patient.user)
+    other_device = api_client_for(patient.user)
     assert client.get(reverse("api-me")).status_code == 200
     assert client.post(reverse("api-logout")).status_code == 204
     assert client.get(reverse("api-me")).status_code == 401
-    assert not Token.objects.filter(user=patient.user).exists()
+    assert other_device.get(reverse("api-me")).status_code == 200
+    assert ApiToken.objects.filter(user=patient.user).count() == 1
 
 
 def test_me_shows_a_patient_their_record_and_team(patient, api_client_for):

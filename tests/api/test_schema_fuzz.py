@@ -18,8 +18,8 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from config.wsgi import application
 from notifications.models import Alert
+from patients.tokens import token_issue
 from tests.conftest import add_history
-from tracker.api.services import token_issue
 
 MAX_EXAMPLES = 15
 

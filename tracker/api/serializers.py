@@ -9,7 +9,8 @@ from rest_framework import serializers
 
 from core.dates import parse_iso_date
 from detection.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAGS, severity_of_total
-from patients.models import CareTeam, CareTeamMembership, Patient, User
+from patients.models import ApiToken, CareTeam, CareTeamMembership, Patient, User
+from patients.two_factor import has_two_factor, two_factor_check, two_factor_required
 from tracker.models import Baseline, CheckIn
 from tracker.services import ANSWER_FIELDS
 
@@ -19,21 +20,54 @@ RED_FLAG_QUESTION = {flag.key: flag.question for flag in RED_FLAGS}
 class TokenRequestSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
     password = serializers.CharField(max_length=128, trim_whitespace=False, style={"input_type": "password"})
+    device = serializers.CharField(
+        max_length=100, required=False, allow_blank=True, help_text='A name for this device, e.g. "Ada\'s phone".'
+    )
+    otp_code = serializers.CharField(
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        help_text="Clinicians and admins: the code from your authenticator app (or a recovery code).",
+    )
 
     def validate(self, attrs):
         request = self.context.get("request")
+        credentials = {"username": attrs["username"], "password": attrs["password"]}
         # The Django request, not DRF's wrapper: django-axes marks a lock-out on it.
-        user = authenticate(request=getattr(request, "_request", request), **attrs)
+        user = authenticate(request=getattr(request, "_request", request), **credentials)
         if user is None or not user.is_active:
             raise serializers.ValidationError("Unable to log in with that user name and password.")
+        if two_factor_required(user):
+            if not has_two_factor(user):
+                raise serializers.ValidationError(
+                    {"otp_code": "Set up two-factor sign-in on the web first (log in there once), then use the API."}
+                )
+            if two_factor_check(user=user, code=attrs.get("otp_code", "")) is None:
+                raise serializers.ValidationError(
+                    {"otp_code": "Enter the current code from your authenticator app (or a recovery code)."}
+                )
         attrs["user"] = user
         return attrs
 
 
 class TokenSerializer(serializers.Serializer):
-    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`.")
+    token = serializers.CharField(help_text="Send it as `Authorization: Token <token>`. Shown only this once.")
     user_id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=User.Role.choices)
+    device = serializers.CharField()
+    expires_at = serializers.DateTimeField(help_text="Patients: pushed back by each use of the token.")
+
+
+class DeviceTokenSerializer(serializers.ModelSerializer):
+    current = serializers.SerializerMethodField(help_text="The token this request was made with.")
+
+    class Meta:
+        model = ApiToken
+        fields = ["id", "name", "prefix", "created_at", "last_used_at", "expires_at", "current"]
+
+    def get_current(self, token) -> bool:
+        request = self.context.get("request")
+        return bool(request and getattr(request.auth, "pk", None) == token.pk)
 
 
 class CareTeamSerializer(serializers.ModelSerializer):

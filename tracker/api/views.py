@@ -4,6 +4,7 @@ fetch through the access helpers, call one service or selector, render."""
 from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,16 +19,17 @@ from core.api import (
 from core.idempotency import HEADER, idempotent
 from core.throttles import LoginAccountThrottle, ScopedWriteThrottle
 from patients.api.permissions import IsPatient
+from patients.tokens import token_issue, token_revoke, tokens_of, tokens_revoke_all
 from tracker.api.selectors import checkins_between
 from tracker.api.serializers import (
     CheckInSerializer,
     CheckInWriteSerializer,
+    DeviceTokenSerializer,
     MeSerializer,
     TokenRequestSerializer,
     TokenSerializer,
     answers_of,
 )
-from tracker.api.services import token_issue, token_revoke
 from tracker.services import checkin_submit
 
 
@@ -39,7 +41,13 @@ class TokenView(JsonApiMixin, APIView):
 
     @extend_schema(
         tags=["auth"],
-        summary="Log in: exchange a user name and password for a token",
+        summary="Log in: a new token for this device",
+        description=(
+            "Each call makes a new token for one device (name it with `device`); other devices keep theirs. "
+            "Only a hash is stored. A patient's token lasts API_PATIENT_TOKEN_DAYS from its last use; the care "
+            "team's lasts API_STAFF_TOKEN_HOURS and needs `otp_code` when two-factor is required. Changing the "
+            "password revokes every token."
+        ),
         request=TokenRequestSerializer,
         responses={200: TokenSerializer, **error_responses(400, 429)},
         auth=[],
@@ -48,18 +56,58 @@ class TokenView(JsonApiMixin, APIView):
         serializer = TokenRequestSerializer(data=request.data, context={"request": request})
         serializer.is_valid(raise_exception=True)
         user = serializer.validated_data["user"]
-        return Response({"token": token_issue(user=user).key, "user_id": user.pk, "role": user.role})
+        issued = token_issue(user=user, name=serializer.validated_data.get("device", ""))
+        body = {"token": issued.key, "user_id": user.pk, "role": user.role}
+        return Response({**body, "device": issued.token.name, "expires_at": issued.token.expires_at})
 
 
 class LogoutView(APIView):
     @extend_schema(
         tags=["auth"],
-        summary="Log out: revoke your token",
+        summary="Log out this device: revoke the token the request carries",
         request=None,
         responses={204: OpenApiResponse(description="Token revoked."), **error_responses(401)},
     )
     def post(self, request):
-        token_revoke(user=request.user)
+        if request.auth is not None:
+            token_revoke(user=request.user, token_id=request.auth.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceTokensView(JsonApiMixin, generics.ListAPIView):
+    """The signed-in devices (tokens) of the user making the request."""
+
+    serializer_class = DeviceTokenSerializer
+    pagination_class = None
+
+    def get_queryset(self):
+        return tokens_of(self.request.user)
+
+    @extend_schema(
+        tags=["auth"], summary="List my signed-in devices", responses={200: DeviceTokenSerializer(many=True)}
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=["auth"],
+        summary="Sign out every device (revoke all my tokens)",
+        responses={204: OpenApiResponse(description="All revoked."), **error_responses(401)},
+    )
+    def delete(self, request):
+        tokens_revoke_all(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class DeviceTokenView(JsonApiMixin, APIView):
+    @extend_schema(
+        tags=["auth"],
+        summary="Sign out one device (revoke one of my tokens)",
+        responses={204: OpenApiResponse(description="Revoked."), **error_responses(401, 404)},
+    )
+    def delete(self, request, pk: str):
+        if not pk.isdigit() or not token_revoke(user=request.user, token_id=int(pk[:18])):
+            raise NotFound("No such device of yours.")
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
