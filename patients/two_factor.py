@@ -12,6 +12,7 @@ import qrcode
 import qrcode.image.svg
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -94,3 +95,14 @@ def two_factor_check(*, user: User, code: str):
                 if device.verify_token(code):
                     return device
     return None
+
+
+def two_factor_wait_seconds(user: User) -> int:
+    """Seconds until a code may be tried again after wrong ones (0 when it may be tried now)."""
+    waits = [0]
+    for model in (TOTPDevice, StaticDevice):
+        for device in model.objects.devices_for_user(user):
+            allowed, data = device.verify_is_allowed()
+            if not allowed and data and data.get("locked_until"):
+                waits.append(int((data["locked_until"] - timezone.now()).total_seconds()) + 1)
+    return max(waits)

@@ -18,6 +18,7 @@ from patients.two_factor import (
     totp_setup_confirm,
     totp_setup_device,
     two_factor_check,
+    two_factor_wait_seconds,
 )
 
 
@@ -28,6 +29,17 @@ def _next_url(request) -> str:
     return "/"
 
 
+WRONG_CODE = "That code does not match. Type the newest code from your authenticator app for MyeloTrack."
+
+
+def _throttled(request, form) -> bool:
+    """After wrong codes django-otp makes the next try wait (1, 2, 4 ... s): say so rather than 'wrong'."""
+    wait = two_factor_wait_seconds(request.user)
+    if wait > 0:
+        form.add_error("code", f"Too many wrong codes: wait {wait} seconds, then type the newest code.")
+    return wait > 0
+
+
 @login_required
 def two_factor_setup(request):
     """First log-in of a clinician (or a new phone): scan the QR code, type a code, keep the recovery codes."""
@@ -35,12 +47,12 @@ def two_factor_setup(request):
         # Replacing the authenticator needs the old one (or a recovery code) first.
         return redirect("two_factor_verify")
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _throttled(request, form):
         codes = totp_setup_confirm(user=request.user, code=form.cleaned_data["code"])
         if codes is not None:
             otp_login(request, request.user.totpdevice_set.get(confirmed=True))
             return render(request, "patients/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
-        form.add_error("code", "That code does not match. Check the app shows MyeloTrack and type the newest code.")
+        form.add_error("code", WRONG_CODE)
     device = totp_setup_device(request.user)
     context = {
         "form": form,
@@ -57,7 +69,7 @@ def two_factor_verify(request):
     if not has_two_factor(request.user):
         return redirect("two_factor_setup")
     form = TwoFactorCodeForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and not _throttled(request, form):
         device = two_factor_check(user=request.user, code=form.cleaned_data["code"])
         if device is not None:
             otp_login(request, device)
@@ -67,7 +79,7 @@ def two_factor_verify(request):
                     request, f"You used a recovery code; {left} left. Make new ones if you lost your phone."
                 )
             return redirect(_next_url(request))
-        form.add_error("code", "That code does not match. Type the newest code from your authenticator app.")
+        form.add_error("code", WRONG_CODE)
     return render(
         request,
         "patients/two_factor_verify.html",
