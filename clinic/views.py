@@ -8,6 +8,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
+from audit.models import AuditEvent
+from audit.services import audit_record
 from clinic.exports import checkins_csv
 from clinic.filters import SEARCH_SESSION_KEY, DashboardFilterForm
 from clinic.reports import patient_chart_context, report_period, visit_report
@@ -18,13 +20,22 @@ from tracker.api.selectors import checkins_between
 from tracker.trends import DEFAULT_RANGE, RANGES
 
 
-def _dashboard(request, template: str):
+def _dashboard(request, template: str, *, audited: bool):
     teams = list(teams_of(request.user).order_by("name"))
     form = DashboardFilterForm.from_request(request, teams=teams)
     if not form.is_valid():
         return bad_filter_response(form)
+    rows = dashboard_rows(user=request.user, **form.filters())
+    if audited:
+        # One row per opening of the list (which patients, not each 30-second refresh of the same list).
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            what="team_patients",
+            detail={"patients": [row.patient.pk for row in rows][:500], "searched": bool(form.filters()["query"])},
+        )
     context = {
-        "rows": [row.as_display() for row in dashboard_rows(user=request.user, **form.filters())],
+        "rows": [row.as_display() for row in rows],
         "form": form,
         "teams": teams,
         "many_teams": len(teams) > 1,
@@ -39,7 +50,7 @@ def _dashboard(request, template: str):
 def team_patients(request):
     if request.method == "POST":
         return _dashboard_search(request)
-    return _dashboard(request, "clinic/team_patients.html")
+    return _dashboard(request, "clinic/team_patients.html", audited=True)
 
 
 def _dashboard_search(request):
@@ -57,7 +68,7 @@ def _dashboard_search(request):
 @require_safe
 def team_patients_fragment(request):
     """The dashboard's rows alone, fetched every 30 s by static/js/autorefresh.js."""
-    return _dashboard(request, "clinic/_dashboard_rows.html")
+    return _dashboard(request, "clinic/_dashboard_rows.html", audited=False)
 
 
 @care_team_required

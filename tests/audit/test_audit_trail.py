@@ -84,3 +84,42 @@ def test_admins_browse_and_filter_the_trail_but_cannot_change_or_delete_it(clien
     assert client.post(reverse("admin:audit_auditevent_delete", args=[row.pk]), {"post": "yes"}).status_code == 403
     assert client.post(reverse("admin:audit_auditevent_change", args=[row.pk]), {"what": "x"}).status_code == 403
     assert AuditEvent.objects.get().what == "checkin"
+
+
+def test_opening_the_patient_list_is_one_row_naming_the_patients_and_its_refreshes_are_none(
+    client, clinician, patient, other_patient
+):
+    client.force_login(clinician)
+    assert client.get(reverse("team_patients")).status_code == 200
+    row = AuditEvent.objects.get(what="team_patients")
+    assert row.action == "view" and row.actor == clinician
+    assert sorted(row.detail["patients"]) == sorted([patient.pk, other_patient.pk])
+    client.get(reverse("team_patients_fragment"), HTTP_X_REQUESTED_WITH="fetch")
+    assert AuditEvent.objects.filter(what="team_patients").count() == 1
+
+
+def test_an_admin_adding_and_removing_a_team_member_is_recorded(client, admin_user, team_a, other_clinician):
+    from patients.models import CareTeamMembership
+
+    client.force_login(admin_user)
+    add = client.post(
+        reverse("admin:patients_careteammembership_add"),
+        {"user": other_clinician.pk, "team": team_a.pk, "team_role": "nurse"},
+    )
+    assert add.status_code == 302, add.content[:500]
+    membership = CareTeamMembership.objects.get(user=other_clinician, team=team_a)
+    added = AuditEvent.objects.get(what="careteammembership", detail__change="added")
+    assert added.actor == admin_user and added.detail["team_id"] == team_a.pk
+    assert added.detail["user_id"] == other_clinician.pk
+
+    delete = client.post(reverse("admin:patients_careteammembership_delete", args=[membership.pk]), {"post": "yes"})
+    assert delete.status_code == 302
+    removed = AuditEvent.objects.get(what="careteammembership", detail__change="deleted")
+    assert removed.detail["user_id"] == other_clinician.pk
+
+
+def test_an_admin_opening_and_changing_a_patient_is_recorded(client, admin_user, patient):
+    client.force_login(admin_user)
+    url = reverse("admin:patients_patient_change", args=[patient.pk])
+    assert client.get(url).status_code == 200
+    assert AuditEvent.objects.filter(action="view", what="admin_patient", patient_id=patient.pk).exists()
