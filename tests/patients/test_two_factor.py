@@ -91,6 +91,8 @@ def test_a_half_logged_in_clinician_sees_no_patient_data_anywhere(client, clinic
         response = client.get(url)
         assert response.status_code in (302, 403), url
         assert b"Lovelace" not in response.content
+    gate = client.get(reverse("two_factor_setup")).content.decode()
+    assert "open-alert-count" not in gate and "Log out" in gate  # no navigation into patient pages yet
 
 
 def test_the_admin_site_needs_the_second_factor_too(client, db):
