@@ -13,12 +13,14 @@ either visited here or listed in NOT_PAGES with the reason.
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 from django.utils import timezone
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from notifications.models import Alert
 from patients.models import Invitation
-from tests.conftest import add_history, log_in_browser
+from tests.conftest import PASSWORD, add_history, log_in_browser
 from tests.test_browser_chart import chart_history
 from tests.test_browser_checkin import tap_answers
 
@@ -123,7 +125,14 @@ class Visitor:
     def check(self, path, response, proof):
         header = response.headers.get("content-security-policy", "")
         assert "script-src 'self'" in header and "unsafe-inline" not in header, (path, header)
-        self.page.wait_for_selector(proof, state="attached", timeout=15000)
+        try:
+            self.page.wait_for_selector(proof, state="attached", timeout=15000)
+        except PlaywrightTimeout:
+            # A blocked script usually shows as a page that never finishes drawing: say what was blocked.
+            found = self.page.evaluate("window.__cspViolations")
+            raise AssertionError(
+                f"{path}: {proof} never appeared; violations: {found}; console: {self.console}"
+            ) from None
         self.page.wait_for_load_state("networkidle")
         found = self.page.evaluate("window.__cspViolations")
         if found:
@@ -162,11 +171,11 @@ def test_the_care_teams_pages_run_under_the_policy_without_a_violation(visitor, 
     visitor.open("/team/patients/", ".dash-row")
     visitor.open(f"/team/patients/{patient.pk}/?range=1y", f"#clinician-chart {CHART}")
     visitor.open(f"/team/patients/{patient.pk}/report/", f"#report-chart {CHART}")
-    visitor.open(f"/team/patients/{patient.pk}/baseline/", "main form")
-    visitor.open(f"/team/patients/{patient.pk}/events/new/", "main form")
-    visitor.open("/alerts/", "main h1")
-    visitor.open(f"/alerts/{alert.pk}/", "main h1")
-    visitor.open("/alerts/preferences/", "main form")
+    visitor.open(f"/team/patients/{patient.pk}/baseline/", "text=Baseline for Ada Lovelace")
+    visitor.open(f"/team/patients/{patient.pk}/events/new/", "text=Add an event")
+    visitor.open("/alerts/", ".alert-card")
+    visitor.open(f"/alerts/{alert.pk}/", f"#alert-{alert.pk}")
+    visitor.open("/alerts/preferences/", "form.prefs")
     visitor.open("/team/patients/new/", "#id_first_name")
     # The invitation page exists only as the answer to the enrolment form.
     visitor.page.fill("#id_first_name", "Edith")
@@ -182,6 +191,15 @@ def test_anonymous_pages_and_the_api_docs_run_under_the_policy_without_a_violati
     visitor.open("/join/", "form input[name=code]")
     visitor.open(f"/join/{invitation.code}/", "form input[name=code]")
     visitor.open("/api/docs/", ".swagger-ui .info .title")
+    visitor.open("/no-such-page/", "h1", status=404)
+    visitor.open("/admin/login/", "#login-form")
+    # The lockout page, after five wrong passwords for the user name.
+    for _ in range(5):
+        Client().post("/login/", {"username": patient.user.username, "password": "wrong"})
+    visitor.open("/login/", "#id_username")
+    visitor.page.fill("#id_username", patient.user.username)
+    visitor.page.fill("#id_password", PASSWORD)
+    visitor.submit("button:has-text('Log in')", "/login/", "text=Logging in is paused", status=429)
     visitor.assert_clean()
 
 
