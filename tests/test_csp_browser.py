@@ -97,7 +97,6 @@ class Visitor:
         self.violations = {}
         self.console = []
         self.errors = []
-        self.visited = []
         page.add_init_script(RECORD_VIOLATIONS_JS)
         page.on("console", self._on_console)
         page.on("pageerror", lambda exc: self.errors.append(f"{page.url}: {exc}"))
@@ -137,7 +136,6 @@ class Visitor:
         found = self.page.evaluate("window.__cspViolations")
         if found:
             self.violations[path] = found
-        self.visited.append(path)
 
     def assert_clean(self):
         assert not self.violations, self.violations
