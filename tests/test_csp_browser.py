@@ -50,6 +50,8 @@ NOT_PAGES = {
     "alert_assign": "POST only, redirects back",
     "api-schema": "the OpenAPI YAML the docs page fetches",
     "health": "JSON for load balancers",
+    "keep_alive": "an empty 204 the idle banner's button fetches",
+    "two_factor_recovery_codes": "POST only; it answers with the recovery-codes page, visited after set-up",
 }
 PATIENT_PAGES = {"checkin", "checkin_done", "today"}
 CARE_TEAM_PAGES = {
@@ -63,8 +65,9 @@ CARE_TEAM_PAGES = {
     "alert_detail",
     "alert_preferences",
 }
-ANONYMOUS_PAGES = {"login", "join", "join_code", "api-docs"}
-VISITED = PATIENT_PAGES | CARE_TEAM_PAGES | ANONYMOUS_PAGES
+ANONYMOUS_PAGES = {"login", "join", "api-docs"}
+TWO_FACTOR_PAGES = {"two_factor_setup", "two_factor_verify"}
+VISITED = PATIENT_PAGES | CARE_TEAM_PAGES | ANONYMOUS_PAGES | TWO_FACTOR_PAGES
 
 
 def route_names(patterns=None, namespace=""):
@@ -187,7 +190,7 @@ def test_anonymous_pages_and_the_api_docs_run_under_the_policy_without_a_violati
     invitation = Invitation.objects.create(patient=patient, expires_at=timezone.now() + timedelta(days=30))
     visitor.open("/login/", "form input[name=username]")
     visitor.open("/join/", "form input[name=code]")
-    visitor.open(f"/join/{invitation.code}/", "form input[name=code]")
+    visitor.open(f"/join/#code={invitation.code}", "form input[name=code]")  # join.js fills it in
     visitor.open("/api/docs/", ".swagger-ui .info .title")
     visitor.open("/no-such-page/", "h1", status=404)
     visitor.open("/admin/login/", "#login-form")
@@ -208,4 +211,18 @@ def test_the_admin_runs_under_the_policy_without_a_violation(visitor, admin_user
     visitor.open("/admin/tracker/checkin/", "#result_list")
     visitor.open(f"/admin/patients/patient/{patient.pk}/change/", "#patient_form")
     visitor.open("/admin/patients/patient/add/", "#patient_form")
+    visitor.assert_clean()
+
+
+def test_the_two_factor_pages_run_under_the_policy_without_a_violation(visitor, clinician, settings):
+    from django_otp.oath import totp
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    settings.TWO_FACTOR_REQUIRED = True
+    visitor.log_in(clinician)
+    visitor.open("/account/two-factor/", ".qr svg")  # the QR code is SVG paths: nothing inline to refuse
+    device = TOTPDevice.objects.get(user=clinician, confirmed=False)
+    visitor.page.fill("#id_code", f"{totp(device.bin_key):06d}")
+    visitor.submit("main form button[type=submit]", "/account/two-factor/", "#recovery-codes")
+    visitor.open("/login/verify/", "#id_code")
     visitor.assert_clean()
