@@ -16,6 +16,7 @@ from core.api import (
     error_responses,
 )
 from core.idempotency import HEADER, idempotent
+from core.middleware import note_checkin_attempt
 from core.throttles import LoginAccountThrottle, ScopedWriteThrottle
 from patients.api.permissions import IsPatient
 from tracker.api.selectors import checkins_between
@@ -26,6 +27,7 @@ from tracker.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
     answers_of,
+    red_flag_in,
 )
 from tracker.api.services import token_issue, token_revoke
 from tracker.services import checkin_submit
@@ -117,6 +119,8 @@ class MyCheckInsView(JsonApiMixin, generics.ListAPIView):
         },
     )
     def post(self, request):
+        # Before the idempotency check: its first query may be the write the database refuses.
+        note_checkin_attempt(request, red_flag=red_flag_in(request.data))
         return idempotent(request, lambda: self._submit(request))
 
     def _submit(self, request) -> Response:
