@@ -24,3 +24,4 @@ urlpatterns = [
 ]
 
 handler404 = "core.exceptions.not_found_handler"
+handler500 = "core.exceptions.server_error_handler"

@@ -7,11 +7,15 @@ ValidationErrors raised by services become 400s naming their fields, so API
 views can call services without translating errors by hand.
 """
 
+import sys
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import JsonResponse
-from django.views.defaults import page_not_found
+from django.views.defaults import page_not_found, server_error
 from rest_framework import exceptions
 from rest_framework.views import exception_handler
+
+from core.middleware import database_unavailable, unavailable_response
 
 
 def _messages(value) -> list[str]:
@@ -45,3 +49,16 @@ def not_found_handler(request, exception=None):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return page_not_found(request, exception)
+
+
+def server_error_handler(request):
+    """Django's 500, unless the failure was the database: then the same 503 a view would give.
+
+    DatabaseUnavailableMiddleware only sees exceptions from views; the
+    database can also fail in a middleware (loading the session, saving it
+    after the care team's activity stamp), which lands here.
+    """
+    failure = sys.exc_info()[1]
+    if failure is not None and database_unavailable(failure):
+        return unavailable_response(request)
+    return server_error(request)

@@ -29,6 +29,11 @@ def _wants_json(request) -> bool:
     return request.path.startswith("/api/") or request.META.get(BACKGROUND_HEADER) == "fetch"
 
 
+def stamp_on_log_in(sender, request, user, **kwargs):
+    if request is not None and hasattr(request, "session") and is_care_team(user):
+        request.session[LAST_SEEN_KEY] = int(time.time())
+
+
 class IdleTimeoutMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response

@@ -6,17 +6,19 @@ time, like their sessions.
 """
 
 import hashlib
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
 from patients.models import ApiToken, User
 
+logger = logging.getLogger(__name__)
 PREFIX_LENGTH = 8
 # Writing last_used_at on every request would double the API's writes; once a
 # minute is precise enough for "last used" and for a sliding expiry of weeks.
@@ -80,7 +82,13 @@ def token_authenticate(key: str) -> ApiToken | None:
         if token.sliding:
             token.expires_at = now + token_lifetime(token.user)[0]
             fields.append("expires_at")
-        ApiToken.objects.filter(pk=token.pk).update(**{field: getattr(token, field) for field in fields})
+        try:
+            with transaction.atomic():
+                ApiToken.objects.filter(pk=token.pk).update(**{field: getattr(token, field) for field in fields})
+        except DatabaseError:
+            # A database refusing writes (read-only after a fail-over) must not refuse the
+            # request too: the token is valid, and the request's own write, if any, answers 503.
+            logger.warning("Could not record the use of API token %s", token.pk, exc_info=True)
     return token
 
 

@@ -9,6 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
+from core.middleware import note_checkin_attempt
+from detection.scales import RED_FLAG_KEYS
 from patients.access import care_team_required, get_patient_for, is_care_team_member
 from tracker.baseline_forms import ManualBaselineForm, RebaselineForm
 from tracker.forms import CheckInForm
@@ -40,8 +42,10 @@ def checkin(request):
     if request.method == "POST":
         form = CheckInForm(request.POST)
         if form.is_valid():
+            answers = form.answers()
+            note_checkin_attempt(request, red_flag=any(answers[key] for key in RED_FLAG_KEYS))
             try:
-                saved, _ = checkin_submit(patient=patient, answers=form.answers())
+                saved, _ = checkin_submit(patient=patient, answers=answers)
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)

@@ -8,7 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.dates import parse_iso_date
-from detection.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAGS, severity_of_total
+from detection.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAG_KEYS, RED_FLAGS, severity_of_total
 from patients.models import ApiToken, CareTeam, CareTeamMembership, Patient, User
 from patients.two_factor import has_two_factor, two_factor_check, two_factor_required
 from tracker.models import Baseline, CheckIn
@@ -164,6 +164,18 @@ class CheckInWriteSerializer(serializers.Serializer):
             if unknown:
                 raise serializers.ValidationError({name: ["Unknown field."] for name in unknown})
         return super().to_internal_value(data)
+
+
+def red_flag_in(data) -> bool:
+    """Does a raw (unvalidated) check-in body answer yes to any red flag, as the serializer would read it?
+
+    Known before validation and before anything touches the database, so a
+    503 for a refused save can still tell the patient to get emergency care.
+    """
+    if not isinstance(data, dict):
+        return False
+    true_values = serializers.BooleanField.TRUE_VALUES
+    return any(isinstance(data.get(key), bool | int | str) and data.get(key) in true_values for key in RED_FLAG_KEYS)
 
 
 def answers_of(validated: dict) -> dict:

@@ -17,6 +17,7 @@ from core.api import (
     error_responses,
 )
 from core.idempotency import HEADER, idempotent
+from core.middleware import note_checkin_attempt
 from core.throttles import LoginAccountThrottle, ScopedWriteThrottle
 from patients.api.permissions import IsPatient
 from patients.tokens import token_issue, token_revoke, tokens_of, tokens_revoke_all
@@ -29,6 +30,7 @@ from tracker.api.serializers import (
     TokenRequestSerializer,
     TokenSerializer,
     answers_of,
+    red_flag_in,
 )
 from tracker.services import checkin_submit
 
@@ -92,6 +94,7 @@ class DeviceTokensView(JsonApiMixin, generics.ListAPIView):
     @extend_schema(
         tags=["auth"],
         summary="Sign out every device (revoke all my tokens)",
+        operation_id="auth_tokens_revoke_all",
         responses={204: OpenApiResponse(description="All revoked."), **error_responses(401)},
     )
     def delete(self, request):
@@ -103,6 +106,7 @@ class DeviceTokenView(JsonApiMixin, APIView):
     @extend_schema(
         tags=["auth"],
         summary="Sign out one device (revoke one of my tokens)",
+        operation_id="auth_token_revoke",
         responses={204: OpenApiResponse(description="Revoked."), **error_responses(401, 404)},
     )
     def delete(self, request, pk: str):
@@ -165,6 +169,8 @@ class MyCheckInsView(JsonApiMixin, generics.ListAPIView):
         },
     )
     def post(self, request):
+        # Before the idempotency check: its first query may be the write the database refuses.
+        note_checkin_attempt(request, red_flag=red_flag_in(request.data))
         return idempotent(request, lambda: self._submit(request))
 
     def _submit(self, request) -> Response:
