@@ -65,6 +65,7 @@ MIDDLEWARE = [
     # The care team is signed out after CLINICIAN_IDLE_MINUTES without use, then
     # must pass two-factor before any page (patients.middleware).
     "patients.middleware.IdleTimeoutMiddleware",
+    "patients.middleware.PatientSessionMiddleware",
     "patients.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, as django-axes asks: it turns a locked-out log-in into the lockout page.
@@ -118,7 +119,8 @@ AUTH_USER_MODEL = "patients.User"
 # `manage.py axes_reset_username NAME`). A successful log-in resets the count.
 AUTHENTICATION_BACKENDS = [
     "patients.backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # User name (capitals ignored) or email address.
+    "patients.backends.UsernameOrEmailBackend",
 ]
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("AXES_COOLOFF_MINUTES", 15))
@@ -288,8 +290,14 @@ SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
-# A shared clinic tablet: a session ends after 12 idle hours.
+# The care team: a session ends after 12 hours (and after CLINICIAN_IDLE_MINUTES unused).
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
+# A patient on their own phone stays signed in this many days from the last use
+# (patients.middleware.PatientSessionMiddleware); "sign out of all other devices"
+# on their account page and any password change end the others.
+PATIENT_SESSION_DAYS = env_int("PATIENT_SESSION_DAYS", 90)
+# A password-reset link works once, for this long.
+PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
 
 # Content-Security-Policy (django-csp 4): every script and style comes from our
 # own static files, so an injected <script>, style attribute or on* handler

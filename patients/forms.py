@@ -91,3 +91,12 @@ class TwoFactorCodeForm(forms.Form):
         ),
         error_messages={"required": "Enter the code from your authenticator app."},
     )
+
+
+class AccountEmailForm(forms.Form):
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        help_text="Used only to send you a link if you forget your password. Leave it empty to remove it.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )

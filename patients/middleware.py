@@ -29,9 +29,44 @@ def _wants_json(request) -> bool:
     return request.path.startswith("/api/") or request.META.get(BACKGROUND_HEADER) == "fetch"
 
 
+REFRESHED_KEY = "refreshed"
+ENROLLED_KEY = "two_factor_enrolled"
+# A patient's session is pushed back to its full length at most once a day (one session write a day).
+REFRESH_EVERY_SECONDS = 24 * 3600
+
+
 def stamp_on_log_in(sender, request, user, **kwargs):
-    if request is not None and hasattr(request, "session") and is_care_team(user):
-        request.session[LAST_SEEN_KEY] = int(time.time())
+    """At log-in the session is written anyway: start the care team's idle clock, or a patient's long session."""
+    if request is None or not hasattr(request, "session"):
+        return
+    now = int(time.time())
+    if has_two_factor(user):
+        # Known once here, so the gate need not ask the database on every request.
+        request.session[ENROLLED_KEY] = True
+    if is_care_team(user):
+        request.session[LAST_SEEN_KEY] = now
+    else:
+        request.session.set_expiry(settings.PATIENT_SESSION_DAYS * 24 * 3600)
+        request.session[REFRESHED_KEY] = now
+
+
+class PatientSessionMiddleware:
+    """A patient on their own phone stays signed in while they use it: PATIENT_SESSION_DAYS from the last use.
+
+    The care team keeps Django's SESSION_COOKIE_AGE and the idle timeout.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not is_care_team(user) and hasattr(request, "session"):
+            now = int(time.time())
+            if now - request.session.get(REFRESHED_KEY, 0) >= REFRESH_EVERY_SECONDS:
+                request.session.set_expiry(settings.PATIENT_SESSION_DAYS * 24 * 3600)
+                request.session[REFRESHED_KEY] = now
+        return self.get_response(request)
 
 
 class IdleTimeoutMiddleware:
@@ -65,7 +100,8 @@ class TwoFactorMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if two_factor_required(user) and not user.is_verified() and not self._allowed(request.path):
+        needed = two_factor_required(user) or (user.is_authenticated and request.session.get(ENROLLED_KEY))
+        if needed and not user.is_verified() and not self._allowed(request.path):
             if _wants_json(request):
                 return JsonResponse(
                     {"detail": "Two-factor sign-in is required: enter your authenticator code on the web first."},

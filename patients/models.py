@@ -6,7 +6,9 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
+from django.utils.crypto import salted_hmac
 
 
 class User(AbstractUser):
@@ -16,6 +18,29 @@ class User(AbstractUser):
         ADMIN = "admin", "Administrator"
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
+    # Bumped by "sign out of all other devices": part of the session hash and of
+    # every API token's stamp, so all of them stop working at once.
+    session_epoch = models.PositiveIntegerField(default=0, editable=False)
+
+    class Meta(AbstractUser.Meta):
+        swappable = "AUTH_USER_MODEL"
+        constraints = [
+            # "NURSE.A" beside "nurse.a" would be two people who look like one, whatever the door
+            # (joining, the admin, a shell); joining says so in words before this is reached.
+            models.UniqueConstraint(
+                Lower("username"),
+                name="username_unique_ignoring_case",
+                violation_error_message="That user name is taken (user names ignore capitals).",
+            )
+        ]
+
+    def _get_session_auth_hash(self, secret=None):
+        # Django's hash is of the password; the epoch lets a person end every other session
+        # without changing it. Epoch 0 keeps Django's own hash, so nobody is signed out by the upgrade.
+        if not self.session_epoch:
+            return super()._get_session_auth_hash(secret=secret)
+        salt = "patients.User.get_session_auth_hash"
+        return salted_hmac(salt, f"{self.password}:{self.session_epoch}", secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def is_patient(self) -> bool:

@@ -2,14 +2,17 @@
 
 from datetime import timedelta
 
+from axes.utils import reset as axes_reset
 from django.conf import settings
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from patients.models import CareTeam, Invitation, Patient, PatientEvent, User
+from patients.tokens import tokens_revoke_all
 
 
 def _invitation_valid_for() -> timedelta:
@@ -45,6 +48,9 @@ def patient_enrol(
 
 
 def invitation_create(*, patient: Patient, created_by: User | None) -> Invitation:
+    """A new code for the patient; any earlier unused code stops working (one live key at a time)."""
+    now = timezone.now()
+    Invitation.objects.filter(patient=patient, accepted_at__isnull=True, expires_at__gt=now).update(expires_at=now)
     return Invitation.objects.create(
         patient=patient, created_by=created_by, expires_at=timezone.now() + _invitation_valid_for()
     )
@@ -63,7 +69,12 @@ def _free_username(patient: Patient) -> str:
 
 @transaction.atomic
 def invitation_accept(*, code: str, password: str, username: str = "") -> User:
-    """Turn an invitation into the patient's own account. Raises ValidationError."""
+    """Turn an invitation into the patient's own account, or give a patient who has one a new password.
+
+    The second is how the care team lets back in a patient who forgot their
+    password or is locked out: the patient keeps their user name and history,
+    and every other session and token of theirs ends. Raises ValidationError.
+    """
     invitation = (
         Invitation.objects.select_for_update().select_related("patient").filter(code=code.strip().upper()).first()
     )
@@ -73,23 +84,43 @@ def invitation_accept(*, code: str, password: str, username: str = "") -> User:
         )
     patient = invitation.patient
     if patient.user_id:
-        raise ValidationError({"code": "This patient already has an account. Log in instead."})
+        user = patient.user
+        _check_password(password, user)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        tokens_revoke_all(user=user)
+        _unlock(user.username)
+    else:
+        user = _new_patient_user(patient, username=username, password=password)
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at"])
+    return user
+
+
+def _check_password(password: str, user: User) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+
+
+def _unlock(username: str) -> None:
+    # A patient locked out by wrong passwords comes back in with the new one at once.
+    axes_reset(username=username)
+
+
+def _new_patient_user(patient: Patient, *, username: str, password: str) -> User:
     username = (username or "").strip() or _free_username(patient)
     # "NURSE.A" beside "nurse.a" would be two people who look like one.
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That user name is taken (user names ignore capitals); choose another."})
     user = User(username=username, first_name=patient.first_name, last_name=patient.last_name, role=User.Role.PATIENT)
-    try:
-        validate_password(password, user)
-    except ValidationError as exc:
-        raise ValidationError({"password": exc.messages}) from None
+    _check_password(password, user)
     user.set_password(password)
     user.full_clean()
     user.save()
     patient.user = user
     patient.save(update_fields=["user"])
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at"])
     return user
 
 
@@ -104,3 +135,20 @@ def patient_event_add(*, patient: Patient, kind: str, date, created_by: User, no
     event.full_clean()
     event.save()
     return event
+
+
+@transaction.atomic
+def sign_out_other_devices(*, user: User, request=None) -> None:
+    """End every session and API token of this person except the session making the request."""
+    User.objects.filter(pk=user.pk).update(session_epoch=models.F("session_epoch") + 1)
+    user.refresh_from_db(fields=["session_epoch"])
+    tokens_revoke_all(user=user)
+    if request is not None:
+        update_session_auth_hash(request, user)
+
+
+def account_email_set(*, user: User, email: str) -> None:
+    """The address for password resets (and reminders); one address may serve two accounts (a couple)."""
+    user.email = (email or "").strip()
+    user.full_clean(validate_unique=False, validate_constraints=False, exclude=["password"])
+    user.save(update_fields=["email"])

@@ -30,8 +30,9 @@ def _digest(key: str) -> str:
 
 
 def password_stamp(user: User) -> str:
-    """Changes whenever the user's password hash changes (the idea of Django's session auth hash)."""
-    return salted_hmac("myelotrack.api-token", user.password, algorithm="sha256").hexdigest()
+    """Changes whenever the password or the session epoch changes (the idea of Django's session auth hash)."""
+    stamped = f"{user.password}:{user.session_epoch}" if user.session_epoch else user.password
+    return salted_hmac("myelotrack.api-token", stamped, algorithm="sha256").hexdigest()
 
 
 def token_lifetime(user: User) -> tuple[timedelta, bool]:

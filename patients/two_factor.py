@@ -29,6 +29,11 @@ def two_factor_required(user: User) -> bool:
     return user.role in (User.Role.CLINICIAN, User.Role.ADMIN) or user.is_staff or user.is_superuser
 
 
+def two_factor_needed_at_log_in(user: User) -> bool:
+    """Required for the care team; asked of anyone else who chose to turn it on."""
+    return two_factor_required(user) or has_two_factor(user)
+
+
 def has_two_factor(user: User) -> bool:
     return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
 

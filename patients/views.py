@@ -38,7 +38,7 @@ def join(request):
             for field, errors in exc.message_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user, backend="patients.backends.UsernameOrEmailBackend")
             messages.success(
                 request, f"Your account is ready. Your user name is {user.username}: keep it with your password."
             )

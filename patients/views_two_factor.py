@@ -10,6 +10,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice
 
 from patients.forms import TwoFactorCodeForm
+from patients.middleware import ENROLLED_KEY
 from patients.two_factor import (
     has_two_factor,
     recovery_codes_regenerate,
@@ -51,6 +52,7 @@ def two_factor_setup(request):
         codes = totp_setup_confirm(user=request.user, code=form.cleaned_data["code"])
         if codes is not None:
             otp_login(request, request.user.totpdevice_set.get(confirmed=True))
+            request.session[ENROLLED_KEY] = True  # asked at every later log-in, whatever the role
             return render(request, "patients/recovery_codes.html", {"codes": codes, "next": _next_url(request)})
         form.add_error("code", WRONG_CODE)
     device = totp_setup_device(request.user)

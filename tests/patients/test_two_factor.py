@@ -9,9 +9,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 
 from patients.two_factor import recovery_codes_regenerate
+from tests.api.conftest import reset_throttles
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    reset_throttles()  # the API log-in throttle counts in Redis across tests
 
 
 @pytest.fixture(autouse=True)

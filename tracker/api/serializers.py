@@ -10,7 +10,7 @@ from rest_framework import serializers
 from core.dates import parse_iso_date
 from detection.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAG_KEYS, RED_FLAGS, severity_of_total
 from patients.models import ApiToken, CareTeam, CareTeamMembership, Patient, User
-from patients.two_factor import has_two_factor, two_factor_check, two_factor_required
+from patients.two_factor import has_two_factor, two_factor_check, two_factor_needed_at_log_in
 from tracker.models import Baseline, CheckIn
 from tracker.services import ANSWER_FIELDS
 
@@ -37,7 +37,7 @@ class TokenRequestSerializer(serializers.Serializer):
         user = authenticate(request=getattr(request, "_request", request), **credentials)
         if user is None or not user.is_active:
             raise serializers.ValidationError("Unable to log in with that user name and password.")
-        if two_factor_required(user):
+        if two_factor_needed_at_log_in(user):
             if not has_two_factor(user):
                 raise serializers.ValidationError(
                     {"otp_code": "Set up two-factor sign-in on the web first (log in there once), then use the API."}
