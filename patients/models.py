@@ -240,3 +240,21 @@ class ApiToken(models.Model):
 
     def is_expired(self, now=None) -> bool:
         return (now or dj_timezone.now()) >= self.expires_at
+
+
+class Passkey(models.Model):
+    """A WebAuthn credential (fingerprint, face or the phone's screen lock) that logs its owner in without typing."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="passkeys")
+    name = models.CharField(max_length=100, default="Passkey")
+    credential_id = models.CharField(max_length=1400, unique=True, help_text="base64url, as the browser sends it.")
+    public_key = models.BinaryField()
+    sign_count = models.PositiveBigIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} for {self.user}"

@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from patients import views, views_account, views_two_factor
+from patients import views, views_account, views_passkeys, views_two_factor
 
 urlpatterns = [
     path("login/", views.LoginView.as_view(), name="login"),
@@ -14,6 +14,11 @@ urlpatterns = [
     path("account/password/", views_account.PasswordChangeView.as_view(), name="password_change"),
     path("account/sign-out-others/", views_account.sign_out_others, name="sign_out_others"),
     path("account/devices/<int:pk>/revoke/", views_account.device_revoke, name="device_revoke"),
+    path("account/passkeys/options/", views_passkeys.register_options, name="passkey_register_options"),
+    path("account/passkeys/", views_passkeys.register, name="passkey_register"),
+    path("account/passkeys/<int:pk>/remove/", views_passkeys.remove, name="passkey_remove"),
+    path("login/passkey/options/", views_passkeys.authenticate_options, name="passkey_log_in_options"),
+    path("login/passkey/", views_passkeys.authenticate, name="passkey_log_in"),
     path("password-reset/", views_account.PasswordResetView.as_view(), name="password_reset"),
     path(
         "password-reset/sent/",
@@ -22,7 +27,7 @@ urlpatterns = [
     ),
     # Django swaps the token in this path for a session value on the first visit, so it is used once.
     path(
-        "password-reset/<uidb64>/<token>/",
+        "password-reset/<str:uidb64>/<str:token>/",
         views_account.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),

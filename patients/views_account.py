@@ -34,6 +34,7 @@ def account(request):
         "form": form,
         "two_factor_on": has_two_factor(request.user),
         "devices": list(tokens_of(request.user)),
+        "passkeys": list(request.user.passkeys.all()),
     }
     return render(request, "patients/account.html", context, status=400 if form.errors else 200)
 
@@ -95,6 +96,12 @@ class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "registration/password_reset_confirm.html"
     success_url = reverse_lazy("password_reset_complete")
     post_reset_login = False
+
+    def dispatch(self, *args, **kwargs):
+        response = super().dispatch(*args, **kwargs)
+        if self.request.method == "POST" and not getattr(self, "validlink", False) and response.status_code == 200:
+            response.status_code = 400  # a form sent on a dead link saved nothing: say so in the status too
+        return response
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -19,6 +19,7 @@ from detection.scales import DOMAINS, RED_FLAGS
 from notifications.models import Alert, AlertEvent, Delivery
 from patients.models import Invitation, Patient, PatientEvent, User
 from patients.services import patient_enrol
+from patients.tokens import token_issue
 from tests.conftest import add_history
 from tracker.models import Baseline, CheckIn, CheckInRevision
 
@@ -59,7 +60,10 @@ OWN_VALUES = {
     "team/patients/<int:pk>": lambda w: w.patient.pk,
     "alerts/<int:pk>": lambda w: w.alert.pk,
     "checkin/<str:day>": lambda w: w.checkin.date.isoformat(),
-    "join/<str:code>": lambda w: w.invitation.code,
+    "account/devices/<int:pk>": lambda w: token_issue(user=w.patient.user, name="Phone").token.pk,
+    "account/passkeys/<int:pk>": lambda w: 1,  # none exists: removing it is a no-op redirect
+    "password-reset/<str:uidb64>": lambda w: "MQ",
+    "password-reset/<str:uidb64>/<str:token>": lambda w: "set-password",
 }
 # Out-of-scope values (another team's row) where such a thing exists.
 OTHER_TEAM_VALUES = {

@@ -52,6 +52,14 @@ NOT_PAGES = {
     "health": "JSON for load balancers",
     "keep_alive": "an empty 204 the idle banner's button fetches",
     "two_factor_recovery_codes": "POST only; it answers with the recovery-codes page, visited after set-up",
+    "sign_out_others": "POST only, redirects to the visited account page",
+    "device_revoke": "POST only, redirects to the visited account page",
+    "invitation_resend": "POST only; it answers with the invitation page, visited after enrolment",
+    "passkey_register_options": "JSON for static/js/passkeys.js",
+    "passkey_register": "JSON for static/js/passkeys.js",
+    "passkey_remove": "POST only, redirects to the visited account page",
+    "passkey_log_in_options": "JSON for static/js/passkeys.js",
+    "passkey_log_in": "JSON for static/js/passkeys.js",
 }
 PATIENT_PAGES = {"checkin", "checkin_done", "today"}
 CARE_TEAM_PAGES = {
@@ -65,9 +73,18 @@ CARE_TEAM_PAGES = {
     "alert_detail",
     "alert_preferences",
 }
-ANONYMOUS_PAGES = {"login", "join", "api-docs"}
+ANONYMOUS_PAGES = {
+    "login",
+    "join",
+    "api-docs",
+    "password_reset",
+    "password_reset_done",
+    "password_reset_confirm",
+    "password_reset_complete",
+}
+ACCOUNT_PAGES = {"account", "password_change"}
 TWO_FACTOR_PAGES = {"two_factor_setup", "two_factor_verify"}
-VISITED = PATIENT_PAGES | CARE_TEAM_PAGES | ANONYMOUS_PAGES | TWO_FACTOR_PAGES
+VISITED = PATIENT_PAGES | CARE_TEAM_PAGES | ANONYMOUS_PAGES | TWO_FACTOR_PAGES | ACCOUNT_PAGES
 
 
 def route_names(patterns=None, namespace=""):
@@ -158,6 +175,8 @@ def test_the_patients_pages_run_under_the_policy_without_a_violation(visitor, pa
     chart_history(patient)
     visitor.log_in(patient.user)
     visitor.open("/today/", f"#my-progress {CHART}")
+    visitor.open("/account/", "#passkeys-title")
+    visitor.open("/account/password/", "#id_old_password")
     visitor.open("/checkin/", "#q-gait label.choice")
     # The form posts for real: form-action 'self' must let it through to the confirmation page.
     tap_answers(visitor.page)
@@ -189,8 +208,13 @@ def test_the_care_teams_pages_run_under_the_policy_without_a_violation(visitor, 
 def test_anonymous_pages_and_the_api_docs_run_under_the_policy_without_a_violation(visitor, patient):
     invitation = Invitation.objects.create(patient=patient, expires_at=timezone.now() + timedelta(days=30))
     visitor.open("/login/", "form input[name=username]")
-    visitor.open("/join/", "form input[name=code]")
+    # With the code first: after it, "/join/" is a real navigation, not a jump within the page.
     visitor.open(f"/join/#code={invitation.code}", "form input[name=code]")  # join.js fills it in
+    visitor.open("/join/", "form input[name=code]")
+    visitor.open("/password-reset/", "#id_email")
+    visitor.open("/password-reset/sent/", "text=Check your email")
+    visitor.open("/password-reset/MQ/not-a-token/", "text=does not work")
+    visitor.open("/password-reset/done/", "text=new password is saved")
     visitor.open("/api/docs/", ".swagger-ui .info .title")
     visitor.open("/no-such-page/", "h1", status=404)
     visitor.open("/admin/login/", "#login-form")

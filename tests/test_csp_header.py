@@ -77,7 +77,14 @@ def values(patient, clinician):
     alert = Alert.objects.create(patient=patient, rule="domain_decline", severity="high", date=patient.local_today())
     invitation = Invitation.objects.create(patient=patient, expires_at=timezone.now() + timedelta(days=30))
     last = patient.checkins.order_by("-date").first()
-    return {"patient": patient.pk, "alert": alert.pk, "day": last.date.isoformat(), "code": invitation.code}
+    return {
+        "patient": patient.pk,
+        "alert": alert.pk,
+        "day": last.date.isoformat(),
+        "code": invitation.code,
+        "uidb64": "MQ",
+        "token": "not-a-token",
+    }
 
 
 def test_every_route_answers_every_persona_with_the_strict_policy(values, patient, clinician, admin_user):
