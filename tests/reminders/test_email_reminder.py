@@ -7,8 +7,8 @@ from django.core import mail
 from reminders.models import ReminderPreference, ReminderSent
 from reminders.services import reminder_send, reminders_queue
 from tests.conftest import add_history
-from tests.reminders.conftest import reminded_patient, utc
 from tests.notifications.stand_ins import free_port
+from tests.reminders.conftest import reminded_patient, utc
 
 NOW = utc("2026-06-10 18:00")
 
