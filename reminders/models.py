@@ -93,6 +93,8 @@ class ReminderSent(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = "reminder sent"
+        verbose_name_plural = "reminders sent"
         constraints = [
             # Never more than one reminder of any kind per patient and local day.
             models.UniqueConstraint(fields=["patient", "local_date"], name="one_reminder_per_patient_day"),
