@@ -14,7 +14,6 @@ class ReminderForm(forms.ModelForm):
             "email": "Email address for reminders",
         }
         help_texts = {
-            "time": "Your own local time. No reminder comes once you have checked in that day.",
             "email": "Leave empty to use the address on your account.",
         }
         widgets = {
@@ -25,6 +24,10 @@ class ReminderForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        zone = self.instance.patient.timezone.replace("_", " ")
+        self.fields[
+            "time"
+        ].help_text = f"Your own local time ({zone}). No reminder comes once you have checked in that day."
         if not push_enabled():
             # Without VAPID keys there is no way to reach a phone: do not offer it.
             self.fields["channel"].choices = [c for c in Channel.choices if c[0] != Channel.PUSH]

@@ -71,6 +71,11 @@ def push_subscription_save(*, patient: Patient, endpoint: str, p256dh: str, auth
     subscription.patient, subscription.p256dh, subscription.auth = patient, p256dh, auth
     subscription.full_clean(validate_unique=existing is None)
     subscription.save()
+    # Allowing notifications is asking for them: the reminders now come this way (at the time already chosen).
+    pref, _ = ReminderPreference.objects.select_for_update().get_or_create(patient=patient)
+    if pref.channel != Channel.PUSH:
+        pref.channel = Channel.PUSH
+        pref.save(update_fields=["channel", "updated_at"])
     return subscription
 
 

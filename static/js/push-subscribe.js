@@ -72,7 +72,10 @@
       return tell("POST", subscription.toJSON());
     }).then(function () {
       show(true);
-      say("Notifications are on for this phone.");
+      // The server now sends reminders as notifications; show the form the same way.
+      var choice = document.querySelector("input[name=channel][value=push]");
+      if (choice) choice.checked = true;
+      say("Notifications are on for this phone. Your reminder will come as a notification.");
     }).catch(function (error) {
       say(error.message || "Notifications could not be turned on.");
     });

@@ -99,6 +99,8 @@ def test_the_browser_saves_its_subscription_with_the_csrf_token(patient, vapid):
     assert response.status_code == 201
     saved = PushSubscription.objects.get()
     assert (saved.patient, saved.endpoint) == (patient, "https://push.example.net/send/abc")
+    # Allowing notifications switches the reminder to them, keeping the chosen time.
+    assert ReminderPreference.objects.get(patient=patient).channel == "push"
     # Subscribing again from the same browser updates its one row.
     again = client.post(SUB_URL, body, content_type="application/json", headers={"X-CSRFToken": token})
     assert again.status_code == 201 and PushSubscription.objects.count() == 1
