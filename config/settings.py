@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "patients",
     "notifications",
     "tracker",
+    "reminders",
     "clinic",
 ]
 
@@ -228,7 +229,18 @@ CELERY_BEAT_SCHEDULE = {
     # Deliveries left pending (broker down when the alert was made) are re-sent.
     "redeliver-pending": {"task": "notifications.tasks.redeliver_pending_task", "schedule": 60.0},
     "escalate-overdue": {"task": "notifications.tasks.escalate_overdue_task", "schedule": 60.0},
+    # Patients' daily check-in reminders: each patient's chosen local time falls
+    # in some minute, so the task looks every minute; the database (one reminder
+    # per patient and local day) keeps a late or doubled run from sending twice.
+    "send-reminders": {"task": "reminders.tasks.send_due_reminders_task", "schedule": 60.0},
 }
+
+# Web Push (VAPID, RFC 8292) for check-in reminders. Both keys empty = the push
+# channel is not offered and patients choose email or none; `manage.py
+# vapid_keys` prints a new pair. The subject is how push services contact us.
+VAPID_PUBLIC_KEY = env_str("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = env_str("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = env_str("VAPID_SUBJECT", "mailto:admin@myelotrack.invalid")
 
 # API tokens, one per device (patients.tokens): a patient's phone stays signed in
 # while it is used (the expiry slides); the care team's tokens end like a shift.

@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("patients.urls")),
     path("", include("clinic.urls")),
     path("", include("notifications.urls")),
+    path("", include("reminders.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from ?script= rather than inline, as the CSP requires.

@@ -60,8 +60,9 @@ NOT_PAGES = {
     "passkey_remove": "POST only, redirects to the visited account page",
     "passkey_log_in_options": "JSON for static/js/passkeys.js",
     "passkey_log_in": "JSON for static/js/passkeys.js",
+    "reminder_push_subscription": "JSON POST/DELETE that push-subscribe.js sends from the visited reminders page",
 }
-PATIENT_PAGES = {"checkin", "checkin_done", "today"}
+PATIENT_PAGES = {"checkin", "checkin_done", "today", "reminders"}
 CARE_TEAM_PAGES = {
     "team_patients",
     "patient_detail",
@@ -171,12 +172,20 @@ def visitor(browser_page, live_server):
 CHART = ".plot-container .main-svg"
 
 
-def test_the_patients_pages_run_under_the_policy_without_a_violation(visitor, patient):
+def test_the_patients_pages_run_under_the_policy_without_a_violation(visitor, patient, settings):
+    from reminders.management.commands.vapid_keys import new_vapid_pair
+
+    # With VAPID keys the reminders page loads push-subscribe.js, which must run under the policy too.
+    settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = new_vapid_pair()
     chart_history(patient)
     visitor.log_in(patient.user)
     visitor.open("/today/", f"#my-progress {CHART}")
     visitor.open("/account/", "#passkeys-title")
     visitor.open("/account/password/", "#id_old_password")
+    # push-subscribe.js has run when it has either shown a button or said why it cannot.
+    visitor.open(
+        "/reminders/", "#push-subscribe:not([hidden]), #push-unsubscribe:not([hidden]), #push-status:not(:empty)"
+    )
     visitor.open("/checkin/", "#q-gait label.choice")
     # The form posts for real: form-action 'self' must let it through to the confirmation page.
     tap_answers(visitor.page)
