@@ -157,7 +157,8 @@ CHART = ".plot-container .main-svg"
 def test_the_patients_pages_run_under_the_policy_without_a_violation(visitor, patient):
     chart_history(patient)
     visitor.log_in(patient.user)
-    visitor.open("/today/", f"#my-progress {CHART}")
+    # The patient's trend is a server-drawn SVG (no plotly on patient pages).
+    visitor.open("/today/", "#my-progress svg.trend-svg polyline")
     visitor.open("/checkin/", "#q-gait label.choice")
     # The form posts for real: form-action 'self' must let it through to the confirmation page.
     tap_answers(visitor.page)

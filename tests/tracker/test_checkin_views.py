@@ -136,13 +136,17 @@ def test_the_confirmation_of_a_day_without_a_checkin_is_404(patient_client):
 def test_my_days_lists_the_last_fortnight_including_missed_days(patient_client, patient):
     from datetime import timedelta
 
+    from django.utils import timezone
+
     from tests.conftest import add_history
 
+    patient.enrolled_at = timezone.now() - timedelta(days=60)
+    patient.save(update_fields=["enrolled_at"])
     add_history(patient, {0: (4, 6, 2, 3), 2: (3, 5, 2, 3)}, start=patient.local_today() - timedelta(days=3))
     response = patient_client.get(reverse("today"))
     days = response.context["days"]
     assert len(days) == 14
-    assert [bool(c) for _, c in days[:4]] == [False, True, False, True]
+    assert [bool(d["checkin"]) for d in days[:4]] == [False, True, False, True]
     assert "No check-in" in response.content.decode()
 
 
