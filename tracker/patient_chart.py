@@ -43,11 +43,20 @@ def _short(day: date) -> str:
     return f"{day.day} {day:%b}"
 
 
-def _change_words(first: float, last: float, days: int) -> str:
-    over = "today" if days <= 1 else f"over {days} days"
+def _change_words(levels: list[float], days: list[date]) -> str:
+    """The drawing in one or two sentences, for a screen reader and for anyone who reads rather than looks."""
+    first, last = levels[0], levels[-1]
+    length = (days[-1] - days[0]).days + 1
+    over = "today" if length <= 1 else f"over {length} days"
     if first == last:
-        return f"Your total stayed at {last:g} of {TOTAL_MAX} {over}."
-    return f"Your total went from {first:g} to {last:g} of {TOTAL_MAX} {over}."
+        words = f"Your total stayed at {last:g} of {TOTAL_MAX} {over}."
+    else:
+        words = f"Your total went from {first:g} to {last:g} of {TOTAL_MAX} {over}."
+    # A dip between two equal ends is what the drawing shows first: say it too.
+    low = min(levels)
+    if low <= min(first, last) - 1:
+        words += f" It was lowest, {low:g}, on {_short(days[levels.index(low)])}."
+    return words
 
 
 def patient_trend(data: dict) -> dict | None:
@@ -86,7 +95,6 @@ def patient_trend(data: dict) -> dict | None:
         }
         for s in segments
     ]
-    first, last = smoothed[0], smoothed[-1]
     return {
         "width": WIDTH,
         "height": HEIGHT,
@@ -106,6 +114,6 @@ def patient_trend(data: dict) -> dict | None:
         ],
         "low": lo,
         "high": hi,
-        "summary": _change_words(first, last, (days[-1] - days[0]).days + 1),
+        "summary": _change_words(smoothed, days),
         "red_flag_count": len(red_days),
     }

@@ -211,3 +211,11 @@ def test_a_patient_without_check_ins_gets_words_and_no_drawing(patient_client):
     html = my_days(patient_client)
     assert "Your chart fills in as you check in." in html
     assert "<svg" not in main_of(html)
+
+
+def test_the_words_under_the_drawing_name_a_dip_between_two_equal_ends(patient_client, patient):
+    scores = {i: (4, 6, 2, 3) for i in range(30)} | {i: (3, 4, 1, 2) for i in range(10, 18)}  # 15, 10 for 8 days, 15
+    add_history(patient, scores, start=patient.local_today() - timedelta(days=29))
+    html = my_days(patient_client)
+    day = patient.local_today() - timedelta(days=29 - 13)
+    assert f"Your total stayed at 15 of 18 over 30 days. It was lowest, 10, on {day.day} {day:%b}." in html
