@@ -14,7 +14,7 @@ from notifications.models import Alert
 from patients.models import Invitation
 from tests.conftest import add_history, log_in_browser
 from tests.test_browser_chart import chart_history
-from tests.test_browser_checkin import keep, tap_answers
+from tests.test_browser_checkin import SHOTS, keep, tap_answers
 
 pytestmark = pytest.mark.browser
 
@@ -53,6 +53,7 @@ def test_every_patient_page_has_no_wcag_a_or_aa_violation(browser_page, live_ser
     page.goto(f"{base}/today/")
     page.wait_for_selector("#my-progress svg.trend-svg")
     check(page, "today", found)
+    page.locator("#my-progress").screenshot(path=str(SHOTS / "my-progress-svg-360.png"))
     page.goto(f"{base}/checkin/")
     page.click("summary")  # the optional extras are checked open too
     check(page, "checkin", found)

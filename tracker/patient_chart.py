@@ -106,6 +106,9 @@ def patient_trend(data: dict) -> dict | None:
         ],
         "baselines": baselines,
         "baseline_label": baselines[-1] if baselines else None,
+        # The starting level gets its own score label on the axis unless it sits on the top or bottom one,
+        # or so close that the two labels would overlap.
+        "baseline_tick": bool(baselines) and min(abs(baselines[-1]["y"] - y(v)) for v in (hi, lo)) >= 16,
         "y_ticks": [{"y": y(v), "label": str(v)} for v in (hi, lo)],
         "x_ticks": [
             {"x": x(start), "label": _short(start), "anchor": "start"},
