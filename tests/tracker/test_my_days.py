@@ -105,9 +105,19 @@ def test_how_you_are_doing_never_says_better_in_the_week_of_a_red_flag(patient_c
     CheckIn.objects.filter(patient=patient, date=patient.local_today() - timedelta(days=3)).update(
         rf_weakness=True, red_flag=True
     )
-    html = my_days(patient_client)
-    assert "better" not in html.split('id="progress-title"')[1].split("</p>")[0].lower()
-    assert "urgent symptom this week" in html
+    main = main_of(my_days(patient_client))
+    assert "better" not in main.lower()  # anywhere on the page, not just in the words about progress
+    assert "urgent symptom this week" in main
+
+
+def test_during_an_open_red_flag_only_the_emergency_advice_mentions_better(patient_client, patient):
+    set_baseline(patient, 12.0)
+    add_history(patient, days=20)
+    red_flag_alert(patient)
+    main = main_of(my_days(patient_client))
+    advice, rest = main.split("</section>", 1)
+    assert "Do not wait to see if it gets better." in advice
+    assert "better" not in rest.lower()
 
 
 def test_a_red_flag_older_than_a_week_no_longer_holds_back_the_comparison(patient_client, patient):
