@@ -32,6 +32,8 @@ def setup_django(url: str) -> None:
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
     os.environ.setdefault("DEBUG", "false")
+    # Timed through the test Client without collectstatic: no hashed-name manifest to read.
+    os.environ.setdefault("STATIC_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
     os.environ.setdefault("MYELOTRACK_VAR_DIR", str(ROOT / "var" / "bench"))

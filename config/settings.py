@@ -164,6 +164,17 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # WhiteNoise warns on every request when the folder is missing (before collectstatic).
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# collectstatic writes a gzip copy (and brotli, when the brotli package is
+# installed) of every file under a content-hashed name; WhiteNoise serves the
+# compressed copy to browsers that accept it and lets them cache it for a
+# year. A patient on a weak signal then downloads plotly-free pages of a few
+# kilobytes (docs/benchmarks.md, bench/bench_weight.py). The manifest needs
+# collectstatic first; the test suite and the benchmarks that render pages
+# without it set STATIC_STORAGE to Django's plain StaticFilesStorage.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": env_str("STATIC_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage")},
+}
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:

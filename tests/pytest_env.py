@@ -17,3 +17,5 @@ os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "true")
 os.environ.setdefault("MYELOTRACK_VAR_DIR", os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test"))
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 os.environ.setdefault("TWO_FACTOR_REQUIRED", "false")  # tests that need it turn it on
+# No collectstatic before the tests: {% static %} must not need the hashed-name manifest.
+os.environ.setdefault("STATIC_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")

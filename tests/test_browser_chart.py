@@ -148,9 +148,13 @@ def test_the_patient_sees_their_own_chart(browser_page, live_server, patient, tm
     chart_history(patient)
     page = browser_page
     log_in_browser(page, live_server, patient.user)
+    urls = record_requests(page)
     page.goto(f"{live_server.url}/today/")
-    page.wait_for_selector("#my-progress .main-svg", timeout=15000)
+    page.wait_for_selector("#my-progress svg.trend-svg polyline", timeout=15000)
     assert "About the same as when you started." in page.text_content(".progress-words")
+    assert not any("plotly" in u or u.endswith(".js") for u in urls), urls  # drawn on the server
+    box = page.locator("#my-progress svg.trend-svg").bounding_box()
+    assert 300 <= box["width"] <= 360 and box["height"] > 140  # fills the phone's column
     keep(page, tmp_path, "patient-own-chart.png", full_page=True)
 
 

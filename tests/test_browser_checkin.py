@@ -163,7 +163,7 @@ def test_at_200_percent_text_without_javascript_nothing_overflows_and_a_red_flag
         page.click("button:has-text('Send my check-in')")  # a plain form post: no script involved
         page.wait_for_url("**/done/")
         assert page.locator("#seek-care h1").inner_text() == "Get emergency care now"
-        call = page.locator("#seek-care a.phone")
+        call = page.locator("#seek-care a.phone.clinic")
         assert call.get_attribute("href") == "tel:+442079460101"
         box = call.bounding_box()
         assert box["width"] >= MIN_TARGET and box["height"] >= MIN_TARGET

@@ -179,7 +179,8 @@ def test_the_patients_pages_run_under_the_policy_without_a_violation(visitor, pa
     settings.VAPID_PUBLIC_KEY, settings.VAPID_PRIVATE_KEY = new_vapid_pair()
     chart_history(patient)
     visitor.log_in(patient.user)
-    visitor.open("/today/", f"#my-progress {CHART}")
+    # The patient's trend is a server-drawn SVG (no plotly on patient pages).
+    visitor.open("/today/", "#my-progress svg.trend-svg polyline")
     visitor.open("/account/", "#passkeys-title")
     visitor.open("/account/password/", "#id_old_password")
     # push-subscribe.js has run when it has either shown a button or said why it cannot.

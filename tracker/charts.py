@@ -264,49 +264,6 @@ def _add_day_marks(fig: go.Figure, data: dict) -> None:
         )
 
 
-def patient_figure(data: dict, *, height: int = 300) -> go.Figure:
-    """The patient's own chart: their total over time and their baseline, nothing else."""
-    fig = go.Figure()
-    for trace in _baseline_traces(data, "total", show_legend=True, band=False):
-        trace.name = "Your starting level"
-        fig.add_trace(trace)
-    fig.add_trace(
-        go.Scatter(
-            x=data["dates"],
-            y=data["series"]["total"],
-            mode="markers",
-            marker={"color": DAILY, "size": 8},
-            name="Each day",
-            hovertemplate="%{x|%d %b}: %{y} of 18<extra></extra>",
-            meta=_meta("total", "daily"),
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=data["dates"],
-            y=data["smoothed"]["total"],
-            mode="lines",
-            line={"color": SMOOTH, "width": 4},
-            name="Your usual level",
-            hovertemplate="%{x|%d %b}: usually %{y} of 18<extra></extra>",
-            meta=_meta("total", "smoothed"),
-        )
-    )
-    fig.update_yaxes(range=[-0.5, TOTAL_MAX + 0.5], fixedrange=True, tickvals=[0, 6, 12, 18])
-    # Few, short date labels: the chart is often read on a 360 px phone.
-    fig.update_xaxes(fixedrange=True, type="date", nticks=4, tickformat="%-d %b")
-    fig.update_layout(
-        height=height,
-        margin={"l": 30, "r": 10, "t": 10, "b": 30},
-        legend={"orientation": "h", "y": -0.2, "x": 0, "font": {"size": 14}},
-        font={"family": "system-ui, sans-serif", "size": 14},
-        plot_bgcolor="#fff",
-        paper_bgcolor="#fff",
-        dragmode=False,
-    )
-    return fig
-
-
 def figure_json(fig: go.Figure) -> str:
     """The figure as JSON safe to place inside a <script type="application/json"> element."""
     return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

@@ -1,5 +1,4 @@
 from datetime import date as date_type
-from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,7 +13,7 @@ from detection.scales import RED_FLAG_KEYS
 from patients.access import care_team_required, get_patient_for, is_care_team_member
 from tracker.baseline_forms import ManualBaselineForm, RebaselineForm
 from tracker.forms import CheckInForm
-from tracker.progress import patient_progress
+from tracker.progress import DAYS_LISTED, days_listed, patient_progress, red_flag_open, score_rows
 from tracker.selectors import baseline_history, checkin_for_day, current_baseline, recent_checkins
 from tracker.services import baseline_reset as baseline_reset_service
 from tracker.services import baseline_set_manual, checkin_submit
@@ -70,7 +69,12 @@ def checkin_done(request, day: str):
     saved = checkin_for_day(patient=patient, date=when)
     if saved is None:
         raise Http404("No check-in on that day.")
-    context = {"checkin": saved, "patient": patient, "clinic_phone": patient.care_team.phone or settings.CLINIC_PHONE}
+    context = {
+        "checkin": saved,
+        "patient": patient,
+        "parts": score_rows(saved),
+        "clinic_phone": _clinic_phone(patient),
+    }
     return render(request, "tracker/checkin_done.html", context)
 
 
@@ -79,20 +83,23 @@ def checkin_done(request, day: str):
 def today(request):
     patient = _own_patient(request)
     local_today = patient.local_today()
-    recent = recent_checkins(patient=patient, days=14, today=local_today)
-    by_date = {c.date: c for c in recent}
-    # Every day of the fortnight, so a missed day shows as missed rather than vanishing.
-    days = [(local_today - timedelta(days=i), by_date.get(local_today - timedelta(days=i))) for i in range(14)]
+    recent = recent_checkins(patient=patient, days=DAYS_LISTED, today=local_today)
+    red_flag = red_flag_open(patient=patient, today=local_today)
     context = {
         "patient": patient,
         "today": local_today,
-        "todays_checkin": by_date.get(local_today),
-        "recent": recent,
-        "days": days,
+        "todays_checkin": next((c for c in recent if c.date == local_today), None),
+        "days": days_listed(patient=patient, today=local_today, checkins=recent),
         "baseline": current_baseline(patient=patient),
-        "progress": patient_progress(patient=patient),
+        "progress": patient_progress(patient=patient, red_flag=red_flag),
+        "red_flag_open": red_flag,
+        "clinic_phone": _clinic_phone(patient),
     }
     return render(request, "tracker/today.html", context)
+
+
+def _clinic_phone(patient) -> str:
+    return patient.care_team.phone or settings.CLINIC_PHONE
 
 
 # ----- baselines (care team) -------------------------------------------------

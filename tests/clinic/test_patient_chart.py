@@ -105,11 +105,11 @@ def test_a_patient_cannot_see_a_care_team_chart(patient_client, patient, other_p
 def test_the_patient_sees_their_total_and_baseline_in_plain_words(patient_client, charted):
     html = patient_client.get(reverse("today")).content.decode()
     assert "About the same as when you started." in html
-    assert PLOTLY in html
-    fig = figure_of(html, "my-progress")
-    assert sorted(t["meta"]["kind"] for t in fig["data"]) == ["baseline", "daily", "smoothed"]
-    daily = next(t for t in fig["data"] if t["meta"]["kind"] == "daily")
-    assert len(daily["x"]) == 89  # the last 90 days, today not yet checked in
+    # Drawn on the server (tracker.patient_chart): no chart library on a patient's page.
+    assert "plotly" not in html.lower()
+    svg = html.split('<svg class="trend-svg"', 1)[1].split("</svg>", 1)[0]
+    assert svg.count("<circle") == 89  # the last 90 days, today not yet checked in
+    assert 'class="trend-baseline"' in svg
 
 
 def test_a_patient_whose_decline_was_flagged_is_told_the_team_knows(patient_client, patient):
@@ -131,6 +131,7 @@ def test_a_patient_without_check_ins_loads_no_plotly(patient_client, patient):
 def test_the_patient_chart_shows_only_their_own_data(patient_client, patient, other_patient):
     add_history(patient, days=5)
     add_history(other_patient, {0: (0, 0, 0, 0)}, start=patient.local_today() - timedelta(days=2))
-    fig = figure_of(patient_client.get(reverse("today")).content.decode(), "my-progress")
-    daily = next(t for t in fig["data"] if t["meta"]["kind"] == "daily")
-    assert daily["y"] == [15] * 5 and CheckIn.objects.filter(patient=other_patient).count() == 1
+    html = patient_client.get(reverse("today")).content.decode()
+    svg = html.split('<svg class="trend-svg"', 1)[1].split("</svg>", 1)[0]
+    assert svg.count("<circle") == 5 and CheckIn.objects.filter(patient=other_patient).count() == 1
+    assert "Your total stayed at 15 of 18 over 5 days." in svg

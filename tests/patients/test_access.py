@@ -102,7 +102,7 @@ def test_a_patients_history_page_lists_only_their_own_days(client, everyone):
     add_history(everyone["other_patient"], {0: (0, 0, 0, 0)}, start=everyone["other_patient"].local_today())
     client.force_login(everyone["patient"].user)
     response = client.get(reverse("today"))
-    assert [day for day, checkin in response.context["days"] if checkin] == []
+    assert [day for day in response.context["days"] if day["checkin"]] == []
 
 
 @pytest.mark.parametrize("name", ["team_patients", "enrol"])

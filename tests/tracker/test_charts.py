@@ -9,10 +9,10 @@ from tracker.charts import (
     PANELS,
     clinician_figure,
     figure_json,
-    patient_figure,
     progress_summary,
     recent_level,
 )
+from tracker.patient_chart import patient_trend
 
 
 def series_data(**overrides):
@@ -189,13 +189,14 @@ def test_the_figure_json_cannot_close_its_script_element():
     assert "</script><script>" in json.dumps(json.loads(text))
 
 
-def test_the_patient_chart_is_their_total_and_baseline_only():
-    fig = patient_figure(series_data())
-    kinds = sorted(t.meta["kind"] for t in fig.data)
-    assert kinds == ["baseline", "daily", "smoothed"]
-    assert {t.meta["panel"] for t in fig.data} == {"total"}
-    (baseline,) = traces(fig, "total", "baseline")
-    assert baseline.name == "Your starting level"
+def test_the_patient_chart_is_their_total_and_baselines_drawn_without_plotly():
+    trend = patient_trend(series_data())
+    assert len(trend["dots"]) == 4 and len(trend["baselines"]) == 2  # one segment per baseline in force
+    assert trend["line"].count(",") == 4
+    # Days without a check-in (3 and 6-10 March) leave room: x follows the calendar, not the row number.
+    xs = [d["x"] for d in trend["dots"]]
+    assert xs[2] - xs[1] > 1.5 * (xs[1] - xs[0])
+    assert trend["summary"] == "Your total went from 15 to 14 of 18 over 5 days."
 
 
 @pytest.mark.parametrize(

@@ -136,13 +136,17 @@ def test_the_confirmation_of_a_day_without_a_checkin_is_404(patient_client):
 def test_my_days_lists_the_last_fortnight_including_missed_days(patient_client, patient):
     from datetime import timedelta
 
+    from django.utils import timezone
+
     from tests.conftest import add_history
 
+    patient.enrolled_at = timezone.now() - timedelta(days=60)
+    patient.save(update_fields=["enrolled_at"])
     add_history(patient, {0: (4, 6, 2, 3), 2: (3, 5, 2, 3)}, start=patient.local_today() - timedelta(days=3))
     response = patient_client.get(reverse("today"))
     days = response.context["days"]
     assert len(days) == 14
-    assert [bool(c) for _, c in days[:4]] == [False, True, False, True]
+    assert [bool(d["checkin"]) for d in days[:4]] == [False, True, False, True]
     assert "No check-in" in response.content.decode()
 
 
@@ -150,3 +154,19 @@ def test_the_page_works_without_javascript(patient_client):
     body = patient_client.get(reverse("checkin")).content.decode()
     assert "<script" not in body.split("</main>")[0].split('<main id="main"')[1]
     assert 'method="post"' in body
+
+
+def test_the_emergency_page_offers_each_emergency_number_and_the_clinic_as_tap_to_call(
+    patient_client, patient, settings
+):
+    settings.EMERGENCY_NUMBER = "999 / 112"
+    response = patient_client.post(reverse("checkin"), form_data(rf_breathing="yes"))
+    body = patient_client.get(response["Location"]).content.decode()
+    assert "Get emergency care now" in body
+    for href, words in (
+        ("tel:999", "Call 999 (emergency)"),
+        ("tel:112", "Call 112 (emergency)"),
+        ("tel:+442079460101", "Call your clinic +44 20 7946 0101"),
+    ):
+        assert f'href="{href}">{words}</a>' in body
+    assert "<dt>Walking</dt><dd>6 of 7</dd>" in body
