@@ -173,7 +173,7 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 # without it set STATIC_STORAGE to Django's plain StaticFilesStorage.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": env_str("STATIC_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage")},
+    "staticfiles": {"BACKEND": env_str("STATIC_STORAGE", "core.storage.CompressedManifestStorage")},
 }
 
 REDIS_URL = env_str("REDIS_URL", "")
