@@ -25,6 +25,7 @@ CSV_COLUMNS = (
     "numbness_locations",
     "neck_pain",
     "note",
+    "entered_by",
 )
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -52,6 +53,7 @@ def checkin_row(checkin) -> list:
         "red_flag": checkin.red_flag,
         "numbness_locations": ";".join(checkin.numbness_locations or []),
         "note": checkin.note or "",
+        "entered_by": checkin.entered_by_description,
     }
     for key in (*DOMAIN_KEYS, *RED_FLAG_KEYS, "numbness", "neck_pain"):
         values[key] = getattr(checkin, key)

@@ -119,6 +119,10 @@ def questionnaire_response(checkin, patient_urn: str) -> dict:
     }
     if checkin.created_at:
         resource["authored"] = _instant(checkin.created_at)
+    # Who typed the answers: the patient themself, or a caregiver or clinician on their behalf.
+    who = checkin.entered_by_description
+    resource["author"] = {"reference": patient_urn} if who == "Patient" else {"display": who}
+    resource["source"] = {"reference": patient_urn} if who == "Patient" else {"display": who}
     return resource
 
 

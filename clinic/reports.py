@@ -6,7 +6,7 @@ import statistics
 from datetime import date
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAGS
 from notifications.models import Alert
@@ -39,7 +39,11 @@ def patient_chart_context(*, patient: Patient, range_key: str, today: date | Non
         "baseline": _current_baseline(data),
         "latest": recent_level(data["series"]["total"]),
         "open_alerts": list(open_alerts),
-        "recent_checkins": list(CheckIn.objects.filter(patient=patient, date__lte=end).order_by("-date")[:14]),
+        "recent_checkins": list(
+            CheckIn.objects.filter(patient=patient, date__lte=end)
+            .select_related("patient", "entered_by")
+            .order_by("-date")[:14]
+        ),
     }
 
 
@@ -126,4 +130,25 @@ def visit_report(*, patient: Patient, start: date, end: date) -> dict:
         ],
         "notes": [{"date": date.fromisoformat(n["date"]), "note": n["note"]} for n in data["notes"]],
         "events": [{**e, "date": date.fromisoformat(e["date"])} for e in data["events"]],
+        "entered_by_others": _entered_by_others(patient, start, end),
     }
+
+
+def _entered_by_others(patient, start, end) -> list[dict]:
+    """Who besides the patient typed check-ins in the period (a caregiver, the care team), with counts."""
+    rows = (
+        CheckIn.objects.filter(patient=patient, date__range=(start, end), entered_by__isnull=False)
+        .exclude(entered_by_id=patient.user_id)
+        .values("entered_by__role", "entered_by__first_name", "entered_by__last_name", "entered_by__username")
+        .annotate(count=Count("pk"))
+        .order_by("-count")
+    )
+    return [
+        {
+            "who": " ".join(filter(None, [r["entered_by__first_name"], r["entered_by__last_name"]]))
+            or r["entered_by__username"],
+            "kind": "caregiver" if r["entered_by__role"] == "caregiver" else "care team",
+            "count": r["count"],
+        }
+        for r in rows
+    ]

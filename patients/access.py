@@ -25,7 +25,18 @@ def patients_visible_to(user) -> QuerySet[Patient]:
         return Patient.objects.filter(care_team__memberships__user=user)
     if user.role == User.Role.PATIENT:
         return Patient.objects.filter(user=user)
+    if user.role == User.Role.CAREGIVER:
+        return Patient.objects.filter(caregivers__user=user, caregivers__removed_at__isnull=True)
     return Patient.objects.none()
+
+
+def self_service_patient(user) -> Patient | None:
+    """Whose check-in and "My days" this user sees: their own, or the one they help as a caregiver."""
+    if not user.is_authenticated:
+        return None
+    if user.is_caregiver:
+        return user.cared_for()
+    return getattr(user, "patient", None)
 
 
 def get_patient_for(user, pk) -> Patient:

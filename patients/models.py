@@ -16,6 +16,7 @@ class User(AbstractUser):
         PATIENT = "patient", "Patient"
         CLINICIAN = "clinician", "Clinician"
         ADMIN = "admin", "Administrator"
+        CAREGIVER = "caregiver", "Caregiver"
 
     role = models.CharField(max_length=16, choices=Role.choices, default=Role.PATIENT)
     # Bumped by "sign out of all other devices": part of the session hash and of
@@ -45,6 +46,17 @@ class User(AbstractUser):
     @property
     def is_patient(self) -> bool:
         return self.role == self.Role.PATIENT
+
+    @property
+    def is_caregiver(self) -> bool:
+        return self.role == self.Role.CAREGIVER
+
+    def cared_for(self):
+        """The patient this caregiver helps now (the earliest link still open), or None."""
+        if not self.is_caregiver:
+            return None
+        link = self.caregiving.filter(removed_at__isnull=True).select_related("patient").order_by("created_at").first()
+        return link.patient if link else None
 
     @property
     def display_name(self) -> str:
@@ -204,6 +216,8 @@ class Invitation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
+    # A code for someone who helps the patient (a spouse, a child): it makes their own log-in, not the patient's.
+    for_caregiver = models.BooleanField(default=False)
 
     def is_usable(self, now=None) -> bool:
         now = now or dj_timezone.now()
@@ -258,3 +272,24 @@ class Passkey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} for {self.user}"
+
+
+class Caregiver(models.Model):
+    """Someone who helps one patient: enters check-ins for them and reads their own pages, nothing clinical."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="caregiving")
+    patient = models.ForeignKey(Patient, on_delete=models.CASCADE, related_name="caregivers")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "patient"], condition=models.Q(removed_at__isnull=True), name="one_open_caregiver_link"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} helps {self.patient}"

@@ -11,7 +11,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from patients.models import CareTeam, Invitation, Patient, PatientEvent, User
+from audit.services import audit_change
+from patients.models import Caregiver, CareTeam, Invitation, Patient, PatientEvent, User
 from patients.tokens import tokens_revoke_all
 
 
@@ -47,12 +48,14 @@ def patient_enrol(
     return patient, invitation_create(patient=patient, created_by=created_by)
 
 
-def invitation_create(*, patient: Patient, created_by: User | None) -> Invitation:
-    """A new code for the patient; any earlier unused code stops working (one live key at a time)."""
+def invitation_create(*, patient: Patient, created_by: User | None, for_caregiver: bool = False) -> Invitation:
+    """A new code for the patient (or for a caregiver of theirs); an earlier unused code of the same kind stops working."""
     now = timezone.now()
-    Invitation.objects.filter(patient=patient, accepted_at__isnull=True, expires_at__gt=now).update(expires_at=now)
+    Invitation.objects.filter(
+        patient=patient, for_caregiver=for_caregiver, accepted_at__isnull=True, expires_at__gt=now
+    ).update(expires_at=now)
     return Invitation.objects.create(
-        patient=patient, created_by=created_by, expires_at=timezone.now() + _invitation_valid_for()
+        patient=patient, created_by=created_by, for_caregiver=for_caregiver, expires_at=now + _invitation_valid_for()
     )
 
 
@@ -83,7 +86,9 @@ def invitation_accept(*, code: str, password: str, username: str = "") -> User:
             {"code": "This invitation code is not valid or has expired. Ask your care team for a new one."}
         )
     patient = invitation.patient
-    if patient.user_id:
+    if invitation.for_caregiver:
+        user = _new_caregiver(invitation, username=username, password=password)
+    elif patient.user_id:
         user = patient.user
         _check_password(password, user)
         user.set_password(password)
@@ -95,6 +100,34 @@ def invitation_accept(*, code: str, password: str, username: str = "") -> User:
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return user
+
+
+def _new_caregiver(invitation: Invitation, *, username: str, password: str) -> User:
+    username = (username or "").strip()
+    if not username:
+        raise ValidationError({"username": "Choose a user name for yourself (the patient keeps their own)."})
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": "That user name is taken (user names ignore capitals); choose another."})
+    user = User(username=username, role=User.Role.CAREGIVER)
+    _check_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    Caregiver.objects.create(user=user, patient=invitation.patient, invited_by=invitation.created_by)
+    audit_change(user=user, patient_id=invitation.patient_id, what="caregiver", detail={"change": "joined"})
+    return user
+
+
+@transaction.atomic
+def caregiver_remove(*, patient: Patient, caregiver_id: int, removed_by: User) -> bool:
+    """End a caregiver's access at once (their log-in stays, with nobody to help). False if not this patient's."""
+    removed = Caregiver.objects.filter(pk=caregiver_id, patient=patient, removed_at__isnull=True).update(
+        removed_at=timezone.now()
+    )
+    if removed:
+        detail = {"change": "removed", "caregiver_link": caregiver_id}
+        audit_change(user=removed_by, patient_id=patient.pk, what="caregiver", detail=detail)
+    return bool(removed)
 
 
 def _check_password(password: str, user: User) -> None:

@@ -37,6 +37,9 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("team/patients/<int:pk>/invitation/", views_account.invitation_resend, name="invitation_resend"),
+    path("team/patients/<int:pk>/caregivers/invite/", views_account.caregiver_invite, name="caregiver_invite"),
+    path("account/helpers/invite/", views_account.caregiver_invite_own, name="caregiver_invite_own"),
+    path("account/helpers/<int:pk>/remove/", views_account.caregiver_remove_own, name="caregiver_remove_own"),
     path("team/patients/new/", views.enrol, name="enrol"),
     path("team/patients/<int:pk>/events/new/", views.event_add, name="event_add"),
     # No /join/<code>/: a code in the path lands in access logs; links carry it after "#".

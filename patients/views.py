@@ -39,9 +39,10 @@ def join(request):
                 form.add_error(field if field in form.fields else None, errors)
         else:
             login(request, user, backend="patients.backends.UsernameOrEmailBackend")
-            messages.success(
-                request, f"Your account is ready. Your user name is {user.username}: keep it with your password."
-            )
+            text = f"Your account is ready. Your user name is {user.username}: keep it with your password."
+            if user.is_caregiver and user.cared_for():
+                text += f" You can now check in for {user.cared_for().first_name}."
+            messages.success(request, text)
             return redirect("checkin")
     status = 400 if request.method == "POST" else 200
     return render(request, "patients/join.html", {"form": form}, status=status)

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from patients.access import care_team_required, get_patient_for
 from patients.forms import AccountEmailForm
-from patients.services import account_email_set, invitation_create, sign_out_other_devices
+from patients.services import account_email_set, caregiver_remove, invitation_create, sign_out_other_devices
 from patients.tokens import token_revoke, tokens_of
 from patients.two_factor import has_two_factor
 
@@ -35,6 +35,11 @@ def account(request):
         "two_factor_on": has_two_factor(request.user),
         "devices": list(tokens_of(request.user)),
         "passkeys": list(request.user.passkeys.all()),
+        "caregivers": (
+            list(request.user.patient.caregivers.filter(removed_at__isnull=True).select_related("user"))
+            if request.user.is_patient and hasattr(request.user, "patient")
+            else None
+        ),
     }
     return render(request, "patients/account.html", context, status=400 if form.errors else 200)
 
@@ -115,3 +120,36 @@ def invitation_resend(request, pk: int):
         return HttpResponseNotAllowed(["POST"])
     invitation = invitation_create(patient=patient, created_by=request.user)
     return render(request, "patients/invitation.html", {"patient": patient, "invitation": invitation}, status=201)
+
+
+def _caregiver_invitation_page(request, patient):
+    invitation = invitation_create(patient=patient, created_by=request.user, for_caregiver=True)
+    context = {"patient": patient, "invitation": invitation}
+    return render(request, "patients/caregiver_invitation.html", context, status=201)
+
+
+@login_required
+@require_POST
+def caregiver_invite_own(request):
+    """A patient invites someone who helps them: a code for that person's own log-in."""
+    if not request.user.is_patient or not hasattr(request.user, "patient"):
+        raise PermissionDenied("Only a patient invites their own helpers.")
+    return _caregiver_invitation_page(request, request.user.patient)
+
+
+@care_team_required
+def caregiver_invite(request, pk: int):
+    patient = get_patient_for(request.user, pk)  # first: another team's patient is a 404 whatever the method
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    return _caregiver_invitation_page(request, patient)
+
+
+@login_required
+@require_POST
+def caregiver_remove_own(request, pk: int):
+    if not request.user.is_patient or not hasattr(request.user, "patient"):
+        raise PermissionDenied("Only the patient removes their helpers here.")
+    if caregiver_remove(patient=request.user.patient, caregiver_id=pk, removed_by=request.user):
+        messages.success(request, "Removed: they can no longer see your pages or check in for you.")
+    return redirect("account")

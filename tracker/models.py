@@ -40,8 +40,21 @@ class CheckIn(models.Model):
     numbness_locations = models.JSONField(default=list, blank=True)
     neck_pain = _rating_field("Neck pain")
     note = models.TextField(blank=True, max_length=2000)
+    # Who typed these answers: the patient, a caregiver for them, or someone of the care team.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    @property
+    def entered_by_description(self) -> str:
+        """ "Patient", "Caregiver (Name)" or "Care team (Name)": who typed these answers."""
+        who = self.entered_by
+        if who is None or who.pk == self.patient.user_id:
+            return "Patient"
+        kind = "Caregiver" if who.role == "caregiver" else "Care team"
+        return f"{kind} ({who.display_name})"
 
     class Meta:
         ordering = ["patient", "date"]

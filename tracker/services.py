@@ -24,7 +24,9 @@ def _answers_of(checkin: CheckIn) -> dict:
 
 
 @transaction.atomic
-def checkin_submit(*, patient: Patient, answers: dict, date: date_type | None = None, now=None) -> tuple[CheckIn, bool]:
+def checkin_submit(
+    *, patient: Patient, answers: dict, date: date_type | None = None, now=None, entered_by=None
+) -> tuple[CheckIn, bool]:
     """Record the patient's answers for their local day (today by default).
 
     A second submission the same day updates the check-in and keeps the
@@ -61,6 +63,7 @@ def checkin_submit(*, patient: Patient, answers: dict, date: date_type | None = 
         if getattr(checkin, key) is None:
             raise ValidationError({key: "This score is required."})
     checkin.numbness_locations = sorted(set(locations))
+    checkin.entered_by = entered_by if entered_by is not None and entered_by.is_authenticated else None
     checkin.full_clean(exclude=["total", "red_flag"], validate_unique=False)
     checkin.compute_derived()
     checkin.save()

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_safe
 
 from core.middleware import note_checkin_attempt
 from detection.scales import RED_FLAG_KEYS
-from patients.access import care_team_required, get_patient_for, is_care_team_member
+from patients.access import care_team_required, get_patient_for, is_care_team_member, self_service_patient
 from tracker.baseline_forms import ManualBaselineForm, RebaselineForm
 from tracker.forms import CheckInForm
 from tracker.progress import DAYS_LISTED, days_listed, patient_progress, red_flag_open, score_rows
@@ -20,9 +20,10 @@ from tracker.services import baseline_set_manual, checkin_submit
 
 
 def _own_patient(request):
-    patient = getattr(request.user, "patient", None)
+    """The patient's own record, or for a caregiver the patient they help."""
+    patient = self_service_patient(request.user)
     if patient is None:
-        raise PermissionDenied("Only patients have a daily check-in.")
+        raise PermissionDenied("Only patients (and the people who help them) have a daily check-in.")
     return patient
 
 
@@ -44,7 +45,7 @@ def checkin(request):
             answers = form.answers()
             note_checkin_attempt(request, red_flag=any(answers[key] for key in RED_FLAG_KEYS))
             try:
-                saved, _ = checkin_submit(patient=patient, answers=answers)
+                saved, _ = checkin_submit(patient=patient, answers=answers, entered_by=request.user)
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)

@@ -5,14 +5,16 @@ Which rows they then see is the access helper's job (patients.access).
 
 from rest_framework.permissions import BasePermission
 
-from patients.access import is_care_team_member
+from patients.access import is_care_team_member, self_service_patient
 
 
 class IsPatient(BasePermission):
-    message = "Only patients have their own check-ins; care teams use /patients/{id}/checkins/."
+    """The patient, or a caregiver acting for the patient they help."""
+
+    message = "Only patients (and their caregivers) have their own check-ins; care teams use /patients/{id}/checkins/."
 
     def has_permission(self, request, view) -> bool:
-        return getattr(request.user, "is_patient", False) and hasattr(request.user, "patient")
+        return self_service_patient(request.user) is not None
 
 
 class IsCareTeam(BasePermission):

@@ -14,7 +14,8 @@ def checkins_between(
     *, patient: Patient, start: date | None = None, end: date | None = None, newest_first: bool = False
 ) -> QuerySet[CheckIn]:
     """One patient's check-ins within [start, end] (either open), by date."""
-    checkins = CheckIn.objects.filter(patient=patient)
+    # entered_by_description reads the patient's account and the enterer: joined, not a query per row.
+    checkins = CheckIn.objects.filter(patient=patient).select_related("patient", "entered_by")
     if start is not None:
         checkins = checkins.filter(date__gte=start)
     if end is not None:

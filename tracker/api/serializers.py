@@ -185,6 +185,11 @@ def answers_of(validated: dict) -> dict:
 class CheckInSerializer(serializers.ModelSerializer):
     numbness_locations = _locations_field(read_only=True)
     severity = serializers.SerializerMethodField(help_text="mJOA band of the total: normal, mild, moderate, severe.")
+    entered_by = serializers.CharField(
+        source="entered_by_description",
+        read_only=True,
+        help_text='"Patient", "Caregiver (name)" or "Care team (name)".',
+    )
 
     class Meta:
         model = CheckIn
@@ -196,6 +201,7 @@ class CheckInSerializer(serializers.ModelSerializer):
             "total",
             "severity",
             "red_flag",
+            "entered_by",
             "created_at",
             "updated_at",
         ]

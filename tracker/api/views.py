@@ -19,6 +19,7 @@ from core.api import (
 from core.idempotency import HEADER, idempotent
 from core.middleware import note_checkin_attempt
 from core.throttles import LoginAccountThrottle, ScopedWriteThrottle
+from patients.access import self_service_patient
 from patients.api.permissions import IsPatient
 from patients.tokens import token_issue, token_revoke, tokens_of, tokens_revoke_all
 from tracker.api.selectors import checkins_between
@@ -142,7 +143,8 @@ class MyCheckInsView(JsonApiMixin, generics.ListAPIView):
 
     def get_queryset(self):
         start, end = date_range_params(self.request)
-        return checkins_between(patient=self.request.user.patient, start=start, end=end, newest_first=True)
+        patient = self_service_patient(self.request.user)
+        return checkins_between(patient=patient, start=start, end=end, newest_first=True)
 
     @extend_schema(
         tags=["check-ins"],
@@ -177,12 +179,13 @@ class MyCheckInsView(JsonApiMixin, generics.ListAPIView):
         serializer = CheckInWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         answers = answers_of(serializer.validated_data)
+        patient = self_service_patient(request.user)
         day = serializer.validated_data.get("date")
         try:
-            checkin, created = checkin_submit(patient=request.user.patient, answers=answers, date=day)
+            checkin, created = checkin_submit(patient=patient, answers=answers, date=day, entered_by=request.user)
         except IntegrityError:
             # Two first submissions for one day raced; the second becomes an update.
-            checkin, created = checkin_submit(patient=request.user.patient, answers=answers, date=day)
+            checkin, created = checkin_submit(patient=patient, answers=answers, date=day, entered_by=request.user)
         return Response(
             CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
