@@ -349,9 +349,9 @@ def patient_session(client: Client, person: Person, deadline: float, think, rng:
 
     steps = [
         post_checkin,
+        lambda: client.request("GET static (yardstick)", "GET", STYLESHEET),
         lambda: client.request("GET /api/v1/checkins/", "GET", f"/api/v1/checkins/?from={fortnight}"),
         lambda: client.request("GET /api/v1/me/", "GET", "/api/v1/me/"),
-        lambda: client.request("GET static (yardstick)", "GET", STYLESHEET),
     ]
     run_steps(steps, deadline, think, rng)
 
@@ -369,14 +369,38 @@ def clinician_session(client: Client, deadline: float, think, rng: random.Random
     steps = [
         lambda: client.request("GET / (redirect)", "GET", "/", expect=(302,)),
         dashboard,
+        lambda: client.request("GET static (yardstick)", "GET", STYLESHEET),
         lambda: client.request("GET chart 90d", "GET", f"/team/patients/{pick()}/"),
         lambda: client.request("GET /alerts/", "GET", "/alerts/"),
         lambda: client.request("GET dashboard fragment", "GET", "/team/patients/fragment/"),
         lambda: client.request("GET chart 1y", "GET", f"/team/patients/{pick()}/?range=1y"),
         lambda: client.request("GET report", "GET", f"/team/patients/{pick()}/report/"),
-        lambda: client.request("GET static (yardstick)", "GET", STYLESHEET),
     ]
     run_steps(steps, deadline, think, rng)
+
+
+def warm_up(patient_clients: list[Client], clinician_clients: list[Client], rounds: int) -> None:
+    """Read-only passes over every page type, so each worker's first-request costs stay out of the figures."""
+    pages = ["/team/patients/", "/team/patients/fragment/", "/alerts/"]
+
+    def clinician(client: Client) -> None:
+        _, page = client.request("warm-up", "GET", "/team/patients/")
+        some = re.search(rb'href="/team/patients/(\d+)/"', page or b"")
+        pk = some.group(1).decode() if some else "0"
+        for path in [*pages, f"/team/patients/{pk}/", f"/team/patients/{pk}/?range=1y", f"/team/patients/{pk}/report/"]:
+            client.request("warm-up", "GET", path)
+
+    def patient(client: Client) -> None:
+        for path in ("/api/v1/me/", "/api/v1/checkins/", STYLESHEET):
+            client.request("warm-up", "GET", path)
+
+    for _ in range(rounds):
+        threads = [threading.Thread(target=clinician, args=(c,)) for c in clinician_clients]
+        threads += [threading.Thread(target=patient, args=(c,)) for c in patient_clients]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
 
 
 def run_steps(steps, deadline: float, think, rng: random.Random) -> None:
@@ -574,6 +598,13 @@ def main() -> None:
         login_seconds = time.perf_counter() - started
         login_samples = list(recorder.samples)
 
+        recorder.phase = "warm-up"
+        warm = args.workers * args.threads
+        warm_up(
+            [clients[p.username] for p in patients if p.username in logged_in][:warm],
+            [clients[c.username] for c in clinicians if c.username in logged_in][:warm],
+            rounds=2,
+        )
         recorder.phase = "steady"
         deadline = time.monotonic() + args.seconds
         rng = random.Random(args.seed)
