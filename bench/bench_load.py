@@ -469,6 +469,96 @@ def stop(process: subprocess.Popen | None) -> None:
         process.wait()
 
 
+class CpuMonitor(threading.Thread):
+    """CPU seconds used by gunicorn, our PostgreSQL backends, this client and the whole machine.
+
+    Sampled from /proc every second, so a backend that ends between two
+    samples loses at most its last second; the machine's total tells how much
+    went to everyone else on the shared box (other agents' tests).
+    """
+
+    TICK = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, server_pid: int, database_url: str):
+        super().__init__(daemon=True)
+        self.server_pid, self.database_url = server_pid, database_url
+        self.first: dict[int, float] = {}
+        self.last: dict[int, tuple[str, float]] = {}
+        self.done = threading.Event()
+        self.machine_start = self.machine_end = (0.0, 0.0)
+        self.started_once = False
+
+    @staticmethod
+    def _stat(pid: int) -> tuple[int, float] | None:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return int(fields[1]), (int(fields[11]) + int(fields[12])) / CpuMonitor.TICK  # ppid, utime + stime
+
+    @staticmethod
+    def _machine() -> tuple[float, float]:
+        values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+        idle = values[3] + values[4]
+        return (sum(values[:8]) - idle) / CpuMonitor.TICK, sum(values[:8]) / CpuMonitor.TICK
+
+    def _backends(self, conn) -> list[int]:
+        rows = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return [row[0] for row in rows]
+
+    def _sample(self, conn) -> None:
+        pids = {self.server_pid: "gunicorn", os.getpid(): "client"}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                found = self._stat(int(entry.name))
+                if found and found[0] == self.server_pid:
+                    pids[int(entry.name)] = "gunicorn"
+        pids.update((pid, "postgres") for pid in self._backends(conn))
+        for pid, kind in pids.items():
+            found = self._stat(pid)
+            if found:
+                self.first.setdefault(pid, 0.0 if self.started_once else found[1])
+                self.last[pid] = (kind, found[1])
+
+    def run(self) -> None:
+        import dj_database_url
+        import psycopg
+
+        cfg = dj_database_url.parse(self.database_url)
+        conn = psycopg.connect(
+            host=cfg["HOST"] or "127.0.0.1",
+            port=cfg["PORT"] or 5432,
+            user=cfg["USER"] or "postgres",
+            dbname=cfg["NAME"],
+            autocommit=True,
+        )
+        self.machine_start = self._machine()
+        self._sample(conn)  # what everyone had used before the phase is subtracted
+        self.started_once = True
+        while not self.done.wait(1.0):
+            self._sample(conn)
+        self._sample(conn)
+        self.machine_end = self._machine()
+        conn.close()
+
+    def stop(self) -> dict:
+        self.done.set()
+        self.join()
+        used = defaultdict(float)
+        for pid, (kind, cpu) in self.last.items():
+            used[kind] += cpu - self.first[pid]
+        busy = self.machine_end[0] - self.machine_start[0]
+        total = self.machine_end[1] - self.machine_start[1]
+        return {
+            **{f"{k}_cpu_s": round(v, 1) for k, v in used.items()},
+            "machine_busy_cpu_s": round(busy, 1),
+            "machine_cpu_s": round(total, 1),
+            "others_cpu_s": round(busy - sum(used.values()), 1),
+        }
+
+
 # ----- the report ------------------------------------------------------------
 
 
@@ -500,6 +590,14 @@ def table(samples: list[Sample], seconds: float) -> tuple[list[dict], list[str]]
         )
     lines.append(f"{len(samples)} requests in {seconds:.1f} s = {len(samples) / seconds:.1f} requests/s")
     return rows, lines
+
+
+def cpu_line(cpu: dict) -> str:
+    return (
+        f"CPU seconds: gunicorn {cpu.get('gunicorn_cpu_s', 0)}, PostgreSQL backends {cpu.get('postgres_cpu_s', 0)}, "
+        f"this client {cpu.get('client_cpu_s', 0)}, everything else on the machine {cpu['others_cpu_s']}; "
+        f"busy {cpu['machine_busy_cpu_s']} of {cpu['machine_cpu_s']}"
+    )
 
 
 def verify(recorder: Recorder, patients: list[Person]) -> dict:
@@ -590,12 +688,15 @@ def main() -> None:
 
         threads = [threading.Thread(target=login, args=(p, patient_login)) for p in patients]
         threads += [threading.Thread(target=login, args=(c, clinician_login)) for c in clinicians]
+        monitor = CpuMonitor(server.pid, args.database_url)
+        monitor.start()
         started = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
         login_seconds = time.perf_counter() - started
+        login_cpu = monitor.stop()
         login_samples = list(recorder.samples)
 
         recorder.phase = "warm-up"
@@ -606,6 +707,8 @@ def main() -> None:
             rounds=2,
         )
         recorder.phase = "steady"
+        monitor = CpuMonitor(server.pid, args.database_url)
+        monitor.start()
         deadline = time.monotonic() + args.seconds
         rng = random.Random(args.seed)
         threads = [
@@ -629,6 +732,7 @@ def main() -> None:
         for t in threads:
             t.join()
         steady_seconds = time.perf_counter() - started
+        cpu = monitor.stop()
     finally:
         stop(server)
         queued = broker.llen("myelotrack")
@@ -651,12 +755,14 @@ def main() -> None:
     print(f"\nlog-in phase: {len(logged_in)} of {len(clients)} logged in, all at once, in {login_seconds:.1f} s")
     login_rows, lines = table(login_samples, login_seconds)
     print("\n".join(lines))
+    print(cpu_line(login_cpu))
     print(f"\nsteady phase: {len(threads)} people for {steady_seconds:.1f} s")
     rows, lines = table(steady, steady_seconds)
     print("\n".join(lines))
     static = next((r for r in rows if r["what"] == "GET static (yardstick)"), None)
     overall = next((r for r in rows if r["what"] == "ALL but the yardstick"), None)
     ratio = overall["p95"] / static["p95"] if static and overall and static["p95"] else float("nan")
+    print(cpu_line(cpu))
     print(f"yardstick: p95 of the app's requests / p95 of the stylesheet = {ratio:.1f}")
     errors = [s for s in recorder.samples if not s.ok]
     print(f"\nerrors: {len(errors)} (5xx: {len(server_errors)}; tracebacks in {log.name}: {tracebacks})")
@@ -678,8 +784,8 @@ def main() -> None:
                     "load_before": load_before,
                     "load_after": load_after,
                     "args": {k: str(v) for k, v in vars(args).items() if k != "json"},
-                    "login": {"seconds": login_seconds, "rows": login_rows},
-                    "steady": {"seconds": steady_seconds, "rows": rows, "yardstick_p95_ratio": ratio},
+                    "login": {"seconds": login_seconds, "rows": login_rows, "cpu": login_cpu},
+                    "steady": {"seconds": steady_seconds, "rows": rows, "yardstick_p95_ratio": ratio, "cpu": cpu},
                     "errors": len(errors),
                     "checkins": checks,
                     "tasks_queued": queued,
