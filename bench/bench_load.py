@@ -763,6 +763,9 @@ def main() -> None:
     overall = next((r for r in rows if r["what"] == "ALL but the yardstick"), None)
     ratio = overall["p95"] / static["p95"] if static and overall and static["p95"] else float("nan")
     print(cpu_line(cpu))
+    if steady:
+        per_request = 1000 * (cpu.get("gunicorn_cpu_s", 0) + cpu.get("postgres_cpu_s", 0)) / len(steady)
+        print(f"server CPU per request (gunicorn + PostgreSQL, all types): {per_request:.1f} ms")
     print(f"yardstick: p95 of the app's requests / p95 of the stylesheet = {ratio:.1f}")
     errors = [s for s in recorder.samples if not s.ok]
     print(f"\nerrors: {len(errors)} (5xx: {len(server_errors)}; tracebacks in {log.name}: {tracebacks})")
