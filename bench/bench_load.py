@@ -26,7 +26,8 @@ connection per request (as sync workers would force anyway):
    requests: posts the next empty day's check-in (today first, then the
    back-fill days) with an Idempotency-Key (one per patient and day), reads
    their fortnight and /api/v1/me/, fetches the stylesheet. With every day
-   filled, they resend the last check-in with its key: a replay, 200.
+   filled, they resend the last check-in with its key: a replay (the first
+   answer again, 201, with Idempotent-Replayed: true).
    A clinician: the dashboard and its auto-refresh fragment, a patient's chart
    (90 days and 1 year), the alert inbox, a visit report, the stylesheet.
 3. In the database: each check-in answered 201 is stored exactly once, with
@@ -327,26 +328,29 @@ def patient_session(client: Client, person: Person, deadline: float, think, rng:
 
     def post_checkin():
         nonlocal last
-        if person.free_days:
+        replay = not person.free_days
+        if not replay:
             day = person.free_days.pop(0)
-            key, answers, label, expect = f"{person.username}-{day}", answers_for(rng, day), "POST checkin (new)", 201
-        elif last is not None:
-            (key, answers), label, expect = last, "POST checkin (replay)", 200
-        else:
+            last = f"{person.username}-{day}", answers_for(rng, day)
+        elif last is None:
             return
-        last = key, answers
+        key, answers = last
+        # A replay gives back the first answer, status included (core.idempotency): 201 again.
+        label = "POST checkin (replay)" if replay else "POST checkin (new)"
         response, _ = client.request(
-            label, "POST", "/api/v1/checkins/", body=answers, headers={"Idempotency-Key": key}, expect=(expect,)
+            label, "POST", "/api/v1/checkins/", body=answers, headers={"Idempotency-Key": key}, expect=(201,)
         )
         day = date.fromisoformat(answers["date"])
         if response is None:
             with recorder.lock:
                 recorder.unanswered.append((person.patient_id, day))
-        elif response.status == 201:
+            return
+        replayed = response.headers.get("Idempotent-Replayed") == "true"
+        if replayed != replay:
+            recorder.add(Sample(f"{label}: Idempotent-Replayed {replayed}", 0, response.status, False, recorder.phase))
+        elif response.status == 201 and not replay:
             with recorder.lock:
                 recorder.created[(person.patient_id, day)] = answers
-        elif expect == 200 and response.headers.get("Idempotent-Replayed") != "true":
-            recorder.add(Sample("replay without Idempotent-Replayed", 0, response.status, False, recorder.phase))
 
     steps = [
         post_checkin,
@@ -645,7 +649,7 @@ def main() -> None:
     parser.add_argument("--patients", type=int, default=200)
     parser.add_argument("--clinicians", type=int, default=20)
     parser.add_argument("--history-days", type=int, default=28)
-    parser.add_argument("--backfill", type=int, default=7, help="empty days before today a patient may fill")
+    parser.add_argument("--backfill", type=int, default=3, help="empty days before today a patient may fill")
     parser.add_argument("--think", type=float, nargs=2, default=(2.0, 6.0), metavar=("MIN", "MAX"))
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2)
