@@ -229,6 +229,7 @@ class Sample:
     ok: bool
     phase: str
     error: str = ""
+    at: float = field(default_factory=time.monotonic)  # when the answer came
 
 
 class Recorder:
@@ -597,6 +598,27 @@ def table(samples: list[Sample], seconds: float) -> tuple[list[dict], list[str]]
     return rows, lines
 
 
+def over_time(samples: list[Sample], start: float, step: float = 10.0) -> list[str]:
+    """p50 and p95 per stretch of the phase: a burst at the start shows apart from the steady state."""
+    lines = [f"{'seconds':<10} {'req/s':>6} {'p50 ms':>8} {'p95 ms':>8} {'new check-in p50':>17} {'static p95':>11}"]
+    end = max(s.at for s in samples)
+    t = start
+    while t < end:
+        part = [s for s in samples if t <= s.at < t + step]
+        app = [s.ms for s in part if s.label != "GET static (yardstick)"]
+        new = [s.ms for s in part if s.label == "POST checkin (new)"]
+        static = [s.ms for s in part if s.label == "GET static (yardstick)"]
+        if app:
+            a = percentiles(app)
+            lines.append(
+                f"{t - start:>3.0f}-{t - start + step:<6.0f} {len(part) / step:>6.1f} {a['p50']:>8.1f} {a['p95']:>8.1f} "
+                f"{percentiles(new)['p50'] if new else float('nan'):>17.1f} "
+                f"{percentiles(static)['p95'] if static else float('nan'):>11.1f}"
+            )
+        t += step
+    return lines
+
+
 def cpu_line(cpu: dict) -> str:
     return (
         f"CPU seconds: gunicorn {cpu.get('gunicorn_cpu_s', 0)}, PostgreSQL backends {cpu.get('postgres_cpu_s', 0)}, "
@@ -738,7 +760,7 @@ def main() -> None:
             for c in clinicians
             if c.username in logged_in
         ]
-        started = time.perf_counter()
+        started, steady_start = time.perf_counter(), time.monotonic()
         for t in threads:
             t.start()
         for t in threads:
@@ -777,6 +799,7 @@ def main() -> None:
     static = next((r for r in rows if r["what"] == "GET static (yardstick)"), None)
     overall = next((r for r in rows if r["what"] == "ALL but the yardstick"), None)
     ratio = overall["p95"] / static["p95"] if static and overall and static["p95"] else float("nan")
+    print("\n".join(over_time(steady, steady_start)))
     print(cpu_line(cpu))
     if steady:
         per_request = 1000 * (cpu.get("gunicorn_cpu_s", 0) + cpu.get("postgres_cpu_s", 0)) / len(steady)
