@@ -627,6 +627,15 @@ def cpu_line(cpu: dict) -> str:
     )
 
 
+def pending_evaluations() -> int:
+    """Load patients with a check-in that no evaluation has read yet (the outbox, Patient.checkins_*)."""
+    from django.db.models import F
+
+    from patients.models import Patient
+
+    return Patient.objects.filter(care_team__name__in=TEAMS, checkins_received__gt=F("checkins_evaluated")).count()
+
+
 def verify(recorder: Recorder, patients: list[Person]) -> dict:
     """Every 201 is in the database exactly once, as sent; nothing is there that the client was not told of."""
     from core.models import ApiIdempotencyKey
@@ -770,8 +779,16 @@ def main() -> None:
     finally:
         stop(server)
         queued = broker.llen("myelotrack")
+        drained_after = None
+        if worker is not None:
+            # The worker has the queue to finish; the outbox counters say when it has.
+            waited = time.monotonic()
+            while pending_evaluations() and time.monotonic() - waited < 120:
+                time.sleep(0.5)
+            drained_after = time.monotonic() - waited
         stop(worker)
         log.close()
+    pending = pending_evaluations()
     load_after = os.getloadavg()
     steady = [s for s in recorder.samples if s.phase == "steady"]
     checks = verify(recorder, patients)
@@ -809,7 +826,9 @@ def main() -> None:
     print(f"\nerrors: {len(errors)} (5xx: {len(server_errors)}; tracebacks in {log.name}: {tracebacks})")
     for s in errors[:10]:
         print(f"  {s.phase} {s.label}: {s.error or s.status}")
-    print(f"check-ins: {json.dumps(checks)}; tasks waiting in Redis: {queued}")
+    print(f"check-ins: {json.dumps(checks)}; tasks waiting in Redis when the load stopped: {queued}")
+    drained = f", the worker drained the queue {drained_after:.1f} s after the load" if worker else ""
+    print(f"patients with check-ins not yet evaluated: {pending}{drained}")
     zero_lost = checks["lost"] == checks["stored_twice"] == checks["stored_with_other_answers"] == 0
     zero_lost = (
         zero_lost and checks["revisions_of_created"] == 0 and checks["idempotency_keys_201"] == checks["created_201"]
@@ -830,6 +849,8 @@ def main() -> None:
                     "errors": len(errors),
                     "checkins": checks,
                     "tasks_queued": queued,
+                    "pending_evaluations": pending,
+                    "worker_drained_after_s": drained_after,
                 },
                 indent=2,
             )
