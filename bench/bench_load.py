@@ -485,9 +485,9 @@ class CpuMonitor(threading.Thread):
 
     TICK = os.sysconf("SC_CLK_TCK")
 
-    def __init__(self, server_pid: int, database_url: str):
+    def __init__(self, server_pid: int, database_url: str, worker_pid: int | None = None):
         super().__init__(daemon=True)
-        self.server_pid, self.database_url = server_pid, database_url
+        self.server_pid, self.database_url, self.worker_pid = server_pid, database_url, worker_pid
         self.first: dict[int, float] = {}
         self.last: dict[int, tuple[str, float]] = {}
         self.done = threading.Event()
@@ -516,6 +516,8 @@ class CpuMonitor(threading.Thread):
 
     def _sample(self, conn) -> None:
         pids = {self.server_pid: "gunicorn", os.getpid(): "client"}
+        if self.worker_pid:
+            pids[self.worker_pid] = "celery"  # the threads pool: one process
         for entry in Path("/proc").iterdir():
             if entry.name.isdigit():
                 found = self._stat(int(entry.name))
@@ -622,7 +624,7 @@ def over_time(samples: list[Sample], start: float, step: float = 10.0) -> list[s
 def cpu_line(cpu: dict) -> str:
     return (
         f"CPU seconds: gunicorn {cpu.get('gunicorn_cpu_s', 0)}, PostgreSQL backends {cpu.get('postgres_cpu_s', 0)}, "
-        f"this client {cpu.get('client_cpu_s', 0)}, everything else on the machine {cpu['others_cpu_s']}; "
+        f"Celery worker {cpu.get('celery_cpu_s', 0)}, this client {cpu.get('client_cpu_s', 0)}, everything else on the machine {cpu['others_cpu_s']}; "
         f"busy {cpu['machine_busy_cpu_s']} of {cpu['machine_cpu_s']}"
     )
 
@@ -731,7 +733,7 @@ def main() -> None:
 
         threads = [threading.Thread(target=login, args=(p, patient_login)) for p in patients]
         threads += [threading.Thread(target=login, args=(c, clinician_login)) for c in clinicians]
-        monitor = CpuMonitor(server.pid, args.database_url)
+        monitor = CpuMonitor(server.pid, args.database_url, worker.pid if worker else None)
         monitor.start()
         started = time.perf_counter()
         for t in threads:
@@ -750,7 +752,7 @@ def main() -> None:
             rounds=2,
         )
         recorder.phase = "steady"
-        monitor = CpuMonitor(server.pid, args.database_url)
+        monitor = CpuMonitor(server.pid, args.database_url, worker.pid if worker else None)
         monitor.start()
         deadline = time.monotonic() + args.seconds
         rng = random.Random(args.seed)
