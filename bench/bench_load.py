@@ -1,8 +1,11 @@
 """Load test: gunicorn on 127.0.0.1, PostgreSQL and Redis; patients checking in while clinicians browse.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/myelotrack_load REDIS_URL=redis://127.0.0.1:6379/6 \\
-        .venv/bin/python bench/bench_load.py [--seconds 60] [--patients 200] [--clinicians 20] [--worker]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/myelotrack_load \\
+        .venv/bin/python bench/bench_load.py [--seconds 60] [--patients 200] [--clinicians 20] [--worker] \\
+        [--redis-url redis://127.0.0.1:6379/6]
 
+The Redis database given (db 6 by default, never the app's REDIS_URL) is
+emptied first: the queue and the throttle counts start from nothing.
 Creates the database if it does not exist, migrates it, collects the static
 files and seeds it afresh: two care teams, `--patients` patients (half each)
 with `--history-days` of daily check-ins from clinic.demo's history model,
@@ -689,11 +692,12 @@ def main() -> None:
     parser.add_argument("--login-concurrency", type=int, default=8, help="log-ins in flight at once")
     parser.add_argument("--timeout", type=float, default=120, help="client timeout per request, seconds")
     parser.add_argument("--worker", action="store_true", help="also run a Celery worker (threads pool, 2)")
+    # Not the app's REDIS_URL: the bench empties this database (FLUSHDB), so it must be one of its own.
+    parser.add_argument("--redis-url", default=DEFAULT_REDIS, help="a Redis database for the bench alone")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
     args.database_url = os.environ.get("DATABASE_URL", DEFAULT_URL)
-    args.redis_url = os.environ.get("REDIS_URL", DEFAULT_REDIS)
     if not 1 <= args.backfill <= 30:
         parser.error("--backfill must be 1 to 30 (the check-in back-fill window)")
 
