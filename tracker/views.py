@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -32,6 +33,16 @@ def home(request):
     return redirect("today")
 
 
+def _submit(patient, answers: dict):
+    try:
+        saved, _ = checkin_submit(patient=patient, answers=answers)
+    except IntegrityError:
+        # Two first submissions of the day raced (a double tap on Save, two tabs):
+        # the other one's row is there now, so this one becomes an update of it.
+        saved, _ = checkin_submit(patient=patient, answers=answers)
+    return saved
+
+
 @login_required
 def checkin(request):
     patient = _own_patient(request)
@@ -41,7 +52,7 @@ def checkin(request):
         form = CheckInForm(request.POST)
         if form.is_valid():
             try:
-                saved, _ = checkin_submit(patient=patient, answers=form.answers())
+                saved = _submit(patient, form.answers())
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
