@@ -52,7 +52,7 @@ import re
 import signal
 import socket
 import statistics
-import subprocess  # nosec B404 - starts our own gunicorn and Celery worker
+import subprocess  # nosec B404
 import sys
 import threading
 import time
@@ -89,7 +89,7 @@ def server_env(args) -> dict:
         DATABASE_URL=args.database_url,
         REDIS_URL=args.redis_url,
         DEBUG="false",
-        SECRET_KEY="bench-load-only-not-secret",  # nosec B105
+        SECRET_KEY="bench-load-only-not-secret",  # nosec B106
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="false",
         SESSION_COOKIE_SECURE="false",
@@ -254,7 +254,7 @@ class Client:
     def __init__(self, port: int, recorder: Recorder, timeout: float):
         self.port, self.recorder, self.timeout = port, recorder, timeout
         self.cookies: dict[str, str] = {}
-        self.token = ""
+        self.token: str | None = None
 
     def request(self, label, method, path, *, body=None, headers=None, expect=(200,), form=False):
         headers = {"Connection": "close", **(headers or {})}
