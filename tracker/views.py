@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
@@ -34,6 +35,16 @@ def home(request):
     return redirect("today")
 
 
+def _submit(patient, answers: dict, *, entered_by):
+    try:
+        saved, _ = checkin_submit(patient=patient, answers=answers, entered_by=entered_by)
+    except IntegrityError:
+        # Two first submissions of the day raced (a double tap on Save, two tabs):
+        # the other one's row is there now, so this one becomes an update of it.
+        saved, _ = checkin_submit(patient=patient, answers=answers, entered_by=entered_by)
+    return saved
+
+
 @login_required
 def checkin(request):
     patient = _own_patient(request)
@@ -45,7 +56,7 @@ def checkin(request):
             answers = form.answers()
             note_checkin_attempt(request, red_flag=any(answers[key] for key in RED_FLAG_KEYS))
             try:
-                saved, _ = checkin_submit(patient=patient, answers=answers, entered_by=request.user)
+                saved = _submit(patient, answers, entered_by=request.user)
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
