@@ -26,7 +26,12 @@ def _rounded_rect(x, y, cx, cy, half_w, half_h, radius):
 
 
 # The vertebrae in a unit square: (centre x, centre y, half width, half height), a gentle cervical curve.
-_VERTEBRAE = [(0.50, 0.27, 0.20, 0.065), (0.475, 0.42, 0.22, 0.065), (0.475, 0.57, 0.22, 0.065), (0.50, 0.72, 0.20, 0.065)]
+_VERTEBRAE = [
+    (0.50, 0.27, 0.20, 0.065),
+    (0.475, 0.42, 0.22, 0.065),
+    (0.475, 0.57, 0.22, 0.065),
+    (0.50, 0.72, 0.20, 0.065),
+]
 
 
 def _colour_at(u, v, *, maskable: bool):

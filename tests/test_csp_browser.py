@@ -52,6 +52,9 @@ NOT_PAGES = {
     "health": "JSON for load balancers",
     "keep_alive": "an empty 204 the idle banner's button fetches",
     "two_factor_recovery_codes": "POST only; it answers with the recovery-codes page, visited after set-up",
+    "manifest": "the web app manifest (JSON), fetched by every visited page",
+    "service_worker": "the service worker script, installed by every visited patient page",
+    "favicon": "an image",
 }
 PATIENT_PAGES = {"checkin", "checkin_done", "today"}
 CARE_TEAM_PAGES = {
@@ -65,7 +68,7 @@ CARE_TEAM_PAGES = {
     "alert_detail",
     "alert_preferences",
 }
-ANONYMOUS_PAGES = {"login", "join", "api-docs"}
+ANONYMOUS_PAGES = {"login", "join", "api-docs", "offline"}
 TWO_FACTOR_PAGES = {"two_factor_setup", "two_factor_verify"}
 VISITED = PATIENT_PAGES | CARE_TEAM_PAGES | ANONYMOUS_PAGES | TWO_FACTOR_PAGES
 
@@ -190,6 +193,9 @@ def test_anonymous_pages_and_the_api_docs_run_under_the_policy_without_a_violati
     invitation = Invitation.objects.create(patient=patient, expires_at=timezone.now() + timedelta(days=30))
     visitor.open("/login/", "form input[name=username]")
     visitor.open("/join/", "form input[name=code]")
+    # What the service worker shows for a page without signal. Also a page between the two /join/
+    # visits: from /join/ itself, going to /join/#code= is a same-document jump with no response to check.
+    visitor.open("/offline/", "#offline-title")
     visitor.open(f"/join/#code={invitation.code}", "form input[name=code]")  # join.js fills it in
     visitor.open("/api/docs/", ".swagger-ui .info .title")
     visitor.open("/no-such-page/", "h1", status=404)
