@@ -110,8 +110,13 @@
         return Array.isArray(value) ? value.join(" ") : String(value);
       }).join(" ");
     }
-    return "Your check-in for " + item.date + " could not be stored (" + status + "). " +
-      (detail ? detail + " " : "") + "Please check in again if it was for today.";
+    var day = item.date;
+    try {
+      day = new Date(item.date + "T12:00:00").toLocaleDateString("en-GB", { weekday: "long", day: "numeric", month: "long" });
+    } catch (e) { /* keep the ISO date */ }
+    // The status code only for whoever helps the patient; the words first.
+    return "Your check-in for " + day + " could not be stored. " + (detail ? detail + " " : "") +
+      "Please check in again if it was for today. (" + status + ")";
   }
 
   /* Send every item of this user, oldest first. 2xx: stored, removed.

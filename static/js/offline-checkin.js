@@ -131,6 +131,9 @@
     if (input.name && input.name.indexOf("rf_") === 0 && input.value === "yes" && !navigator.onLine) showUrgent();
   });
 
+  // A "Yes" given just before the signal went.
+  window.addEventListener("offline", function () { if (redFlagYes() && !form.hidden) showUrgent(); });
+
   var NO_SIGNAL = "There is no connection right now.";
   var CHECKIN_PATH = window.location.pathname;
   form.addEventListener("submit", function (event) {

@@ -34,7 +34,19 @@
       var mine = found[0].filter(function (item) { return item.user === user; });
       var box = statusBox();
       box.textContent = "";
-      if (mine.length) {
+      var saved = document.getElementById("offline-saved");
+      var justSaved = saved && !saved.hidden;
+      if (justSaved && !mine.length && found[1].length) saved.hidden = true; // refused: the notice says why
+      if (justSaved && !mine.length && !found[1].length) {
+        // The check-in this page kept has gone through since.
+        saved.textContent = "";
+        var sent = document.createElement("p");
+        var strong = document.createElement("strong");
+        strong.textContent = "Your check-in has been sent to your care team.";
+        sent.appendChild(strong);
+        saved.appendChild(sent);
+      }
+      if (mine.length && !justSaved) {
         var waiting = document.createElement("p");
         waiting.className = "note";
         waiting.textContent = mine.length === 1

@@ -13,9 +13,17 @@
   var SHELL = "myelotrack-shell-" + config.version;
   var PAGES = "myelotrack-pages-" + config.version;
 
+  // Only the patient's real page: not the log-in page a lapsed session is redirected to.
+  function keepPage(response) {
+    if (response.status !== 200 || response.redirected) return Promise.resolve();
+    return caches.open(PAGES).then(function (cache) { return cache.put(config.checkin, response); });
+  }
+
   self.addEventListener("install", function (event) {
     event.waitUntil(
       caches.open(SHELL).then(function (cache) { return cache.addAll(config.shell.concat([config.offline])); })
+        // A copy of the check-in at once (and afresh after an update, whose new cache starts empty).
+        .then(function () { return fetch(config.checkin, { credentials: "same-origin" }).then(keepPage, function () {}); })
         .then(function () { return self.skipWaiting(); })
     );
   });
@@ -36,11 +44,7 @@
 
   function checkinNetworkFirst(request) {
     return fetch(request).then(function (response) {
-      // Only the patient's real page: not the log-in page a lapsed session is redirected to.
-      if (response.status === 200 && !response.redirected) {
-        var copy = response.clone();
-        caches.open(PAGES).then(function (cache) { return cache.put(config.checkin, copy); });
-      }
+      keepPage(response.clone());
       return response;
     }, function () {
       return caches.open(PAGES).then(function (cache) { return cache.match(config.checkin); })

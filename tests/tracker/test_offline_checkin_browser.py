@@ -67,6 +67,7 @@ def test_a_checkin_made_offline_is_kept_on_the_phone_and_stored_once_when_back_o
     assert checkin.date == patient.local_today()
     assert (checkin.fine_motor, checkin.gait, checkin.sensation, checkin.bladder) == (5, 6, 2, 3)
     wait_for(lambda: page.evaluate(QUEUE_JS) == [], timeout=10)
+    page.wait_for_selector("#offline-saved >> text=Your check-in has been sent", timeout=5000)
     assert ApiIdempotencyKey.objects.filter(user=patient.user, key=item["key"]).count() == 1
     assert re.match(UUID, item["key"])
 
@@ -196,3 +197,25 @@ def test_an_answer_left_out_online_gets_the_servers_own_error_summary(browser_pa
         send(page)
     assert "Please check these answers" in page.inner_text("#error-summary")
     assert page.evaluate(QUEUE_JS) == [] and not CheckIn.objects.exists()
+
+
+def test_a_kept_checkin_the_server_refuses_is_dropped_with_a_message_that_stays_until_read(
+    browser_page, live_server, patient
+):
+    page = browser_page
+    open_installed(page, live_server, patient.user)
+    too_old = (patient.earliest_checkin_date() - timedelta(days=1)).isoformat()
+    body = {"fine_motor": 5, "gait": 7, "sensation": 3, "bladder": 3, "date": too_old}
+    page.evaluate(
+        "args => window.MyeloQueue.add({user: args.user, date: args.day, madeAt: '2026-01-01T09:00:00Z', body: args.body})"
+        ".then(() => window.MyeloApp.flush())",
+        {"user": str(patient.user.pk), "day": too_old, "body": body},
+    )
+    notice = page.wait_for_selector("#queue-status .error", timeout=5000).inner_text()
+    day = (patient.earliest_checkin_date() - timedelta(days=1)).strftime("%A %-d %B")
+    assert f"Your check-in for {day} could not be stored. A check-in cannot be dated before" in notice
+    assert page.evaluate(QUEUE_JS) == [] and not CheckIn.objects.exists()
+    page.reload()  # still there on the next visit
+    page.wait_for_selector("#queue-status .error", timeout=5000)
+    page.click("#queue-status button:has-text('OK, I have read this')")
+    page.wait_for_selector("#queue-status .error", state="detached", timeout=2000)
