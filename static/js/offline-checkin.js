@@ -113,17 +113,27 @@
     var body = answers();
     body.date = day;
     var flagged = redFlagYes();
+    var missingBox = document.getElementById("offline-missing");
     return queue.add({ user: app.user, date: day, madeAt: now.toISOString(), body: body }).then(function () {
       form.hidden = true;
-      document.getElementById("offline-missing").hidden = true;
+      missingBox.hidden = true;
       saved.querySelector(".why").textContent = reason;
       saved.hidden = false;
       if (flagged) showUrgent(); else saved.focus();
-      return navigator.serviceWorker && navigator.serviceWorker.ready;
-    }).then(function (registration) {
-      // Background Sync, where the browser has it, sends it even if the app is closed by then.
-      if (registration && registration.sync) return registration.sync.register(queue.SYNC_TAG);
-    }).catch(function () {}).then(app.show);
+      return navigator.serviceWorker && navigator.serviceWorker.ready.then(function (registration) {
+        // Background Sync, where the browser has it, sends it even if the app is closed by then.
+        if (registration.sync) return registration.sync.register(queue.SYNC_TAG);
+      }).catch(function () {});
+    }, function () {
+      // The phone would not store it (storage full, a private window): say so, keep the answers on screen.
+      missingBox.textContent = "";
+      var p = document.createElement("p");
+      p.textContent = reason + " This phone could not keep your answers either. Please send them again when you have a signal.";
+      missingBox.appendChild(p);
+      missingBox.hidden = false;
+      missingBox.focus();
+      if (flagged) showUrgent();
+    }).then(app.show);
   }
 
   form.addEventListener("change", function (event) {
