@@ -11,6 +11,7 @@ import hashlib
 import json
 from functools import lru_cache
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -35,19 +36,30 @@ OFFLINE_TEMPLATE = "tracker/offline.html"
 THEME_COLOR = "#0b5cad"  # --accent in static/css/app.css
 
 
-@lru_cache(maxsize=1)
 def shell_version() -> str:
-    """A short hash of every file the worker precaches or imports: a new release gets a new cache."""
+    """A short hash of every file the worker precaches or imports: a new release gets a new cache.
+
+    Computed once per process in production; with DEBUG on, on every request,
+    since the development server does not restart when a static file changes.
+    """
+    return _hash_shell() if settings.DEBUG else _cached_shell_version()
+
+
+@lru_cache(maxsize=1)
+def _cached_shell_version() -> str:
+    return _hash_shell()
+
+
+def _hash_shell() -> str:
     digest = hashlib.sha256()
-    paths = [finders.find(name) or name for name in sorted({*SHELL_STATIC, *WORKER_SCRIPTS})]
-    paths.append(get_template(OFFLINE_TEMPLATE).origin.name)
-    for path in paths:
-        digest.update(str(path).encode())
-        try:
+    files = [(name, finders.find(name)) for name in sorted({*SHELL_STATIC, *WORKER_SCRIPTS})]
+    files.append((OFFLINE_TEMPLATE, get_template(OFFLINE_TEMPLATE).origin.name))
+    for name, path in files:
+        # Names and contents only, not where the release is unpacked: every server gives one version.
+        digest.update(name.encode())
+        if path:
             with open(path, "rb") as handle:
                 digest.update(handle.read())
-        except OSError:
-            pass  # a file missing here is missing for the worker too; it reports that itself
     return digest.hexdigest()[:12]
 
 

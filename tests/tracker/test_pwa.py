@@ -101,3 +101,17 @@ def test_the_check_in_page_carries_the_patients_today_and_the_emergency_number(p
     assert f'data-today="{patient.local_today().isoformat()}"' in html
     assert 'data-emergency-number="112"' in html
     assert "js/offline-checkin.js" in html and "js/pwa.js" in html
+
+
+def test_the_worker_version_changes_when_a_file_it_caches_changes(settings, monkeypatch, tmp_path):
+    settings.DEBUG = True  # hashed afresh on each request, as in development
+    stylesheet = tmp_path / "app.css"
+    stylesheet.write_text("body { color: black; }")
+    real_find = finders.find
+    monkeypatch.setattr(
+        finders, "find", lambda name, **kw: str(stylesheet) if name == "css/app.css" else real_find(name)
+    )
+    before = pwa.shell_version()
+    assert pwa.shell_version() == before  # the same files give the same version
+    stylesheet.write_text("body { color: navy; }")
+    assert pwa.shell_version() != before
