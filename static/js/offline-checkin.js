@@ -117,6 +117,9 @@
     return queue.add({ user: app.user, date: day, madeAt: now.toISOString(), body: body }).then(function () {
       form.hidden = true;
       missingBox.hidden = true;
+      Array.prototype.forEach.call(document.querySelectorAll("main .lead, main .note:not(#offline-saved)"), function (el) {
+        el.hidden = true; // "Tap one answer..." and "You already checked in today" no longer apply
+      });
       saved.querySelector(".why").textContent = reason;
       saved.hidden = false;
       if (flagged) showUrgent(); else saved.focus();
