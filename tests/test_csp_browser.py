@@ -61,6 +61,9 @@ NOT_PAGES = {
     "passkey_log_in_options": "JSON for static/js/passkeys.js",
     "passkey_log_in": "JSON for static/js/passkeys.js",
     "reminder_push_subscription": "JSON POST/DELETE that push-subscribe.js sends from the visited reminders page",
+    "manifest": "the web app manifest (JSON), fetched by every visited page",
+    "service_worker": "the service worker script, installed by every visited patient page",
+    "favicon": "an image",
 }
 PATIENT_PAGES = {"checkin", "checkin_done", "today", "reminders"}
 CARE_TEAM_PAGES = {
@@ -82,6 +85,7 @@ ANONYMOUS_PAGES = {
     "password_reset_done",
     "password_reset_confirm",
     "password_reset_complete",
+    "offline",
 }
 ACCOUNT_PAGES = {"account", "password_change"}
 TWO_FACTOR_PAGES = {"two_factor_setup", "two_factor_verify"}
@@ -220,6 +224,7 @@ def test_anonymous_pages_and_the_api_docs_run_under_the_policy_without_a_violati
     visitor.open("/login/", "form input[name=username]")
     # With the code first: after it, "/join/" is a real navigation, not a jump within the page.
     visitor.open(f"/join/#code={invitation.code}", "form input[name=code]")  # join.js fills it in
+    visitor.open("/offline/", "#offline-title")  # what the service worker shows for a page without signal
     visitor.open("/join/", "form input[name=code]")
     visitor.open("/password-reset/", "#id_email")
     visitor.open("/password-reset/sent/", "text=Check your email")
