@@ -187,3 +187,61 @@ def test_a_patient_reading_their_own_data_writes_no_view_row(world, patient, api
 
     api_client_for(patient.user).get(reverse("api-patient-checkins", kwargs={"pk": patient.pk}))
     assert not AuditEvent.objects.filter(action="view").exists()
+
+
+# The caregiver persona: a helper linked to the patient (patient.a1). Every route states what a caregiver
+# gets, so a new route without a caregiver answer fails test_every_route_says_what_a_caregiver_gets.
+CAREGIVER = {
+    "api-token": 200,
+    "api-logout": 204,
+    "api-tokens": 200,
+    "api-tokens:delete": 204,
+    "api-token-detail": 404,  # the patient's own device is not the helper's to sign out
+    "api-me": 200,
+    "api-checkins": 200,
+    "api-checkins:post": 201,  # entered for the patient, marked as entered by the caregiver
+    "api-patients": 403,
+    "api-patient": 200,
+    "api-patient-checkins": 200,
+    "api-patient-trends": 200,
+    "api-patient-baseline": 403,
+    "api-patient-export-csv": 200,
+    "api-patient-fhir": 200,
+    "api-alerts": 403,
+    "api-alert-acknowledge": 403,
+    "api-alert-resolve": 403,
+}
+
+
+@pytest.fixture
+def caregiver(patient):
+    from patients.models import Caregiver, User
+
+    user = User(username="tom.helper", role=User.Role.CAREGIVER, first_name="Tom")
+    user.set_password(PASSWORD)
+    user.save()
+    Caregiver.objects.create(user=user, patient=patient)
+    return user
+
+
+def test_every_route_says_what_a_caregiver_gets():
+    assert set(CAREGIVER) == set(MATRIX)
+
+
+@pytest.mark.parametrize("route", sorted(MATRIX))
+def test_endpoint_answers_a_caregiver_as_listed(route, world, caregiver, api_client_for):
+    response = _request(api_client_for(caregiver), route, world, caregiver)
+    assert response.status_code == CAREGIVER[route], (route, response.content[:300])
+    assert b"Cox" not in response.content  # another patient of the same team: never
+
+
+@pytest.mark.parametrize("route", PATIENT_ROUTES)
+def test_a_caregiver_cannot_reach_another_patient(route, world, caregiver, other_patient, api_client_for):
+    from django.urls import reverse
+
+    method, body, _ = MATRIX[route]
+    body = {"from_date": world["from_date"].isoformat()} if body == "baseline" else body
+    response = getattr(api_client_for(caregiver), method)(
+        reverse(route, kwargs={"pk": other_patient.pk}), body, format="json"
+    )
+    assert response.status_code == (403 if route == "api-patient-baseline" else 404)

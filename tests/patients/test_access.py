@@ -157,6 +157,21 @@ def test_a_patient_cannot_open_any_patient_page_even_their_own(client, everyone)
         assert client.get(url).status_code in (403, 404), url
 
 
+def test_a_caregiver_cannot_open_any_care_team_page_even_for_the_patient_they_help(client, everyone):
+    from patients.models import Caregiver, User
+
+    helper = User.objects.create_user("tom.helper", password="tangerine-walrus-77", role=User.Role.CAREGIVER)
+    Caregiver.objects.create(user=helper, patient=everyone["patient"])
+    client.force_login(helper)
+    for url in map(_concrete, _patient_page_urls(everyone["patient"].pk)):
+        assert client.get(url).status_code in (403, 404), url
+    for name in ("team_patients", "alert_inbox", "enrol", "alert_preferences"):
+        assert client.get(reverse(name)).status_code == 403, name
+    # Their own side: the patient's check-in and days.
+    assert client.get(reverse("checkin")).status_code == 200
+    assert client.get(reverse("today")).status_code == 200
+
+
 def test_the_patients_own_team_can_open_the_patient_pages_we_own(client, everyone):
     patient = everyone["patient"]
     client.force_login(everyone["clinician"])
