@@ -319,6 +319,8 @@ SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600)
 # (patients.middleware.PatientSessionMiddleware); "sign out of all other devices"
 # on their account page and any password change end the others.
 PATIENT_SESSION_DAYS = env_int("PATIENT_SESSION_DAYS", 90)
+# Passkeys belong to this host name (WebAuthn's relying party); empty = the request's own host.
+WEBAUTHN_RP_ID = env_str("WEBAUTHN_RP_ID", "")
 # A password-reset link works once, for this long.
 PASSWORD_RESET_TIMEOUT = env_int("PASSWORD_RESET_TIMEOUT_MINUTES", 60) * 60
 
