@@ -2,7 +2,17 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from audit.services import audit_change, audit_view
-from patients.models import ApiToken, CareTeam, CareTeamMembership, Invitation, Patient, PatientEvent, User
+from patients.models import (
+    ApiToken,
+    Caregiver,
+    CareTeam,
+    CareTeamMembership,
+    Invitation,
+    Passkey,
+    Patient,
+    PatientEvent,
+    User,
+)
 
 
 def _patient_id_of(obj) -> int | None:
@@ -107,6 +117,30 @@ class ApiTokenAdmin(admin.ModelAdmin):
     list_filter = ("sliding",)
     search_fields = ("user__username", "name")
     readonly_fields = ("user", "name", "prefix", "digest", "password_stamp", "created_at", "last_used_at", "expires_at")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Caregiver)
+class CaregiverAdmin(AuditedAdmin):
+    list_display = ("user", "patient", "created_at", "removed_at")
+    list_filter = ("removed_at",)
+    search_fields = ("user__username", "patient__last_name")
+    raw_id_fields = ("user", "patient", "invited_by")
+
+
+@admin.register(Passkey)
+class PasskeyAdmin(admin.ModelAdmin):
+    """Admins see and remove passkeys (a lost phone); they are only ever made by their owner's browser."""
+
+    list_display = ("user", "name", "created_at", "last_used_at")
+    search_fields = ("user__username", "name")
+    readonly_fields = ("user", "name", "credential_id", "sign_count", "created_at", "last_used_at")
+    exclude = ("public_key",)
 
     def has_add_permission(self, request):
         return False

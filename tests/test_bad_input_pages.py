@@ -62,6 +62,7 @@ OWN_VALUES = {
     "checkin/<str:day>": lambda w: w.checkin.date.isoformat(),
     "account/devices/<int:pk>": lambda w: token_issue(user=w.patient.user, name="Phone").token.pk,
     "account/passkeys/<int:pk>": lambda w: 1,  # none exists: removing it is a no-op redirect
+    "account/helpers/<int:pk>": lambda w: 1,  # likewise: no helper link, a no-op redirect
     "password-reset/<str:uidb64>": lambda w: "MQ",
     "password-reset/<str:uidb64>/<str:token>": lambda w: "set-password",
 }

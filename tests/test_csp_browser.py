@@ -60,6 +60,8 @@ NOT_PAGES = {
     "passkey_remove": "POST only, redirects to the visited account page",
     "passkey_log_in_options": "JSON for static/js/passkeys.js",
     "passkey_log_in": "JSON for static/js/passkeys.js",
+    "caregiver_invite": "POST only; the same caregiver-code page as caregiver_invite_own, visited by the patient",
+    "caregiver_remove_own": "POST only, redirects to the visited account page",
     "reminder_push_subscription": "JSON POST/DELETE that push-subscribe.js sends from the visited reminders page",
     "manifest": "the web app manifest (JSON), fetched by every visited page",
     "service_worker": "the service worker script, installed by every visited patient page",
@@ -87,7 +89,7 @@ ANONYMOUS_PAGES = {
     "password_reset_complete",
     "offline",
 }
-ACCOUNT_PAGES = {"account", "password_change"}
+ACCOUNT_PAGES = {"account", "password_change", "caregiver_invite_own"}
 TWO_FACTOR_PAGES = {"two_factor_setup", "two_factor_verify"}
 VISITED = PATIENT_PAGES | CARE_TEAM_PAGES | ANONYMOUS_PAGES | TWO_FACTOR_PAGES | ACCOUNT_PAGES
 
@@ -187,6 +189,8 @@ def test_the_patients_pages_run_under_the_policy_without_a_violation(visitor, pa
     visitor.open("/today/", "#my-progress svg.trend-svg polyline")
     visitor.open("/account/", "#passkeys-title")
     visitor.open("/account/password/", "#id_old_password")
+    visitor.open("/account/", "#helpers-title")
+    visitor.submit("text=Invite someone to help me", "/account/helpers/invite/", "#invitation-code", status=201)
     # push-subscribe.js has run when it has either shown a button or said why it cannot.
     visitor.open(
         "/reminders/", "#push-subscribe:not([hidden]), #push-unsubscribe:not([hidden]), #push-status:not(:empty)"
