@@ -7,11 +7,17 @@ So the search is sent by POST and kept in the clinician's session
 string, so a link such as "?status=alerts" still works.
 """
 
+from datetime import timedelta
+
 from django import forms
+from django.utils import timezone
 
 from clinic.selectors import STATUS_LABELS
 
 SEARCH_SESSION_KEY = "dashboard_search"
+# The hand-over looks back one 12-hour shift unless asked otherwise.
+HANDOVER_DEFAULT = timedelta(hours=12)
+HANDOVER_LONGEST = timedelta(days=31)
 
 
 class DashboardFilterForm(forms.Form):
@@ -35,3 +41,26 @@ class DashboardFilterForm(forms.Form):
         data = self.cleaned_data
         status = data["status"] or "all"
         return {"query": data["q"].strip(), "team_id": data["team"], "status": None if status == "all" else status}
+
+
+class HandoverForm(forms.Form):
+    """`since` as the browser's datetime-local sends it (YYYY-MM-DDTHH:MM), in the user's time zone."""
+
+    since = forms.DateTimeField(
+        required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        label="Changes since",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+
+    def clean_since(self):
+        since = self.cleaned_data.get("since")
+        now = timezone.now()
+        if since is None:
+            return now - HANDOVER_DEFAULT
+        if since > now:
+            raise forms.ValidationError("Choose a time in the past.")
+        # A month is already more than any shift; a bound keeps the page short.
+        if since < now - HANDOVER_LONGEST:
+            raise forms.ValidationError(f"Choose a time within the last {HANDOVER_LONGEST.days} days.")
+        return since

@@ -31,6 +31,9 @@ STATUS_LABELS = {
     "alerts": "Open alerts",
     "declining": f"Declining (≥{DECLINE_POINTS:g} below baseline)",
     "missed": f"Missed check-ins ({MISSED_DAYS}+ days)",
+    # "My patients": an unresolved alert assigned to me. Care teams share
+    # their patients, so the alert (who took it on) is what makes one mine.
+    "mine": "My patients (an open alert assigned to me)",
 }
 
 
@@ -96,7 +99,7 @@ def dashboard_rows(*, user, query: str = "", team_id=None, status=None, today=No
     rows = [
         _row(p, checkins[p.pk], alerts[p.pk], today or p.local_today(now), mcid[p.care_team_id]) for p in patient_list
     ]
-    rows = [r for r in rows if _has_status(r, status)]
+    rows = [r for r in rows if _has_status(r, status, user.pk)]
     rows.sort(key=DashboardRow.risk_key)
     return rows
 
@@ -148,14 +151,16 @@ def _open_alerts(scope) -> dict[int, list[dict]]:
         Alert.objects.filter(patient__in=scope)
         .exclude(status=Alert.Status.RESOLVED)
         .order_by("severity_rank", "opened_at")
-        .values("pk", "patient_id", "rule", "severity", "severity_rank", "status", "date", "evidence")
+        .values("pk", "patient_id", "rule", "severity", "severity_rank", "status", "date", "evidence", "assigned_to_id")
     ):
         a["rule_label"] = rule_label(a["rule"])
         alerts[a["patient_id"]].append(a)
     return alerts
 
 
-def _has_status(row: DashboardRow, status: str | None) -> bool:
+def _has_status(row: DashboardRow, status: str | None, user_id: int) -> bool:
+    if status == "mine":
+        return any(a["assigned_to_id"] == user_id for a in row.open_alerts)
     if status == "alerts":
         return bool(row.open_alerts)
     if status == "declining":

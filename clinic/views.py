@@ -11,7 +11,8 @@ from django.views.decorators.http import require_http_methods, require_safe
 from audit.models import AuditEvent
 from audit.services import audit_record
 from clinic.exports import checkins_csv
-from clinic.filters import SEARCH_SESSION_KEY, DashboardFilterForm
+from clinic.filters import SEARCH_SESSION_KEY, DashboardFilterForm, HandoverForm
+from clinic.handover import handover_since
 from clinic.reports import patient_chart_context, report_period, visit_report
 from clinic.selectors import dashboard_rows
 from core.autorefresh import autorefresh_context, bad_filter_response
@@ -114,3 +115,20 @@ def report_csv(request, pk: int):
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.write(checkins_csv(checkins_between(patient=patient, start=start, end=end)))
     return response
+
+
+@care_team_required
+@require_safe
+def handover(request):
+    """What changed on my teams since a time (default: one shift ago), for the next shift; printable."""
+    form = HandoverForm(request.GET)
+    if not form.is_valid():
+        return bad_filter_response(form)
+    changes = handover_since(user=request.user, since=form.cleaned_data["since"])
+    audit_record(
+        actor=request.user,
+        action=AuditEvent.Action.VIEW,
+        what="handover",
+        detail={"patients": changes.patient_ids[:500]},
+    )
+    return render(request, "clinic/handover.html", {"form": form, "changes": changes})

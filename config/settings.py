@@ -90,6 +90,9 @@ TEMPLATES = [
                 "notifications.context_processors.open_alerts",
                 "patients.context_processors.idle_timeout",
             ],
+            # |day and |day_time everywhere without a {% load %} in each
+            # template: one date format across the app (core/templatetags/dates.py).
+            "builtins": ["core.templatetags.dates"],
         },
     },
 ]

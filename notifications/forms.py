@@ -25,6 +25,11 @@ class AssignForm(forms.Form):
 class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(required=False, choices=[("", "Unresolved"), *Alert.Status.choices, ("all", "All")])
     severity = forms.ChoiceField(required=False, choices=[("", "Any severity"), *Severity.choices])
+    # Whose alerts: a clinician starting a shift first wants their own, then
+    # the ones nobody has picked up yet.
+    owner = forms.ChoiceField(
+        required=False, choices=[("", "Anyone"), ("me", "Assigned to me"), ("unassigned", "Unassigned")]
+    )
 
 
 class PreferenceForm(forms.ModelForm):

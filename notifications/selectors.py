@@ -15,10 +15,13 @@ def alerts_visible_to(user) -> QuerySet[Alert]:
     return Alert.objects.filter(patient__in=patients_visible_to(user))
 
 
-def inbox_alerts(user, status: str | None = None, severity: str | None = None) -> QuerySet[Alert]:
+def inbox_alerts(
+    user, status: str | None = None, severity: str | None = None, owner: str | None = None
+) -> QuerySet[Alert]:
     """The care team's inbox: unresolved by default, most severe first, then oldest first.
 
     status: one of Alert.Status values, "all", or None (unresolved).
+    owner: "me" (assigned to this user), "unassigned", or None (anyone).
     """
     qs = alerts_visible_to(user).select_related("patient", "patient__care_team", "assigned_to", "acknowledged_by")
     if status in Alert.Status.values:
@@ -27,6 +30,10 @@ def inbox_alerts(user, status: str | None = None, severity: str | None = None) -
         qs = qs.filter(status__in=UNRESOLVED)
     if severity in SEVERITY_RANK:
         qs = qs.filter(severity=severity)
+    if owner == "me":
+        qs = qs.filter(assigned_to=user)
+    elif owner == "unassigned":
+        qs = qs.filter(assigned_to__isnull=True)
     # Resolved lists read newest first would be nicer, but one order keeps the inbox predictable.
     return qs.order_by("severity_rank", "opened_at", "pk")
 

@@ -41,7 +41,12 @@ def _inbox(request, template):
     if not filters.is_valid():
         return bad_filter_response(filters)
     data = filters.cleaned_data
-    alerts = inbox_alerts(request.user, status=data.get("status") or None, severity=data.get("severity") or None)
+    alerts = inbox_alerts(
+        request.user,
+        status=data.get("status") or None,
+        severity=data.get("severity") or None,
+        owner=data.get("owner") or None,
+    )
     context = {
         "alerts": alerts,
         "filters": filters,

@@ -355,6 +355,8 @@ def test_bad_input_on_any_page_is_a_clear_4xx_never_a_500_and_saves_nothing(
         ("alert_inbox_fragment", {"status": "<script>"}, "status"),
         ("team_patients", {"team": "abc"}, "team"),
         ("team_patients_fragment", {"status": "zzz"}, "status"),
+        ("alert_inbox", {"owner": "someone-else"}, "owner"),
+        ("team_handover", {"since": "soon"}, "since"),
     ],
 )
 def test_a_bad_filter_on_a_list_page_is_a_400_naming_the_field(clinician_client, url_name, query, field):

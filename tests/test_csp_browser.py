@@ -78,6 +78,7 @@ CARE_TEAM_PAGES = {
     "alert_inbox",
     "alert_detail",
     "alert_preferences",
+    "team_handover",
 }
 ANONYMOUS_PAGES = {
     "login",
@@ -214,6 +215,7 @@ def test_the_care_teams_pages_run_under_the_policy_without_a_violation(visitor, 
     visitor.open("/alerts/", ".alert-card")
     visitor.open(f"/alerts/{alert.pk}/", f"#alert-{alert.pk}")
     visitor.open("/alerts/preferences/", "form.prefs")
+    visitor.open("/team/handover/", "#handover-opened")
     visitor.open("/team/patients/new/", "#id_first_name")
     # The invitation page exists only as the answer to the enrolment form.
     visitor.page.fill("#id_first_name", "Edith")

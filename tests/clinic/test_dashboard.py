@@ -9,7 +9,7 @@ from django.utils import timezone
 from clinic.selectors import dashboard_rows
 from notifications.models import Alert
 from patients.models import CareTeamMembership, Patient
-from tests.conftest import add_history, make_patient
+from tests.conftest import add_history, make_patient, make_user
 from tracker.models import Baseline, CheckIn
 
 # The pages use the real date, so the data is built around it.
@@ -336,3 +336,16 @@ def test_a_fractional_baseline_is_shown_to_one_decimal():
         change=-0.1,
     )
     assert row.baseline_text == "/ 15.1 baseline"
+
+
+def test_my_patients_are_those_with_an_open_alert_assigned_to_me(clinician, clinician_client, ward, team_a):
+    colleague = make_user("nurse.a2", "clinician")
+    CareTeamMembership.objects.create(team=team_a, user=colleague, team_role="nurse")
+    Alert.objects.filter(patient=ward["urgent"]).update(assigned_to=clinician)
+    Alert.objects.filter(patient=ward["high"]).update(assigned_to=colleague)
+    resolved = alert(ward["decline"], status="resolved")
+    Alert.objects.filter(pk=resolved.pk).update(assigned_to=clinician)
+    assert names(dashboard_rows(user=clinician, status="mine", today=TODAY)) == ["Urgent Test"]
+    assert names(dashboard_rows(user=colleague, status="mine", today=TODAY)) == ["High Test"]
+    html = clinician_client.get(reverse("team_patients"), {"status": "mine"}).content.decode()
+    assert "Urgent Test" in html and "High Test" not in html and "My patients" in html

@@ -10,3 +10,16 @@ register = template.Library()
 @register.filter
 def rule_label(rule: str) -> str:
     return scales.rule_label(rule)
+
+
+@register.filter
+def out_of(score, key: str) -> str:
+    """6 of 7: a bare "6" on a clinician's screen does not say which scale it is on."""
+    maximum = scales.TOTAL_MAX if key == "total" else scales.DOMAIN_MAX.get(key)
+    if score is None or score == "" or maximum is None:
+        return "" if score is None else str(score)
+    try:
+        shown = f"{float(score):g}"
+    except (TypeError, ValueError):
+        return str(score)
+    return f"{shown} of {maximum}"
