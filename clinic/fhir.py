@@ -1,4 +1,9 @@
-"""A patient's check-ins as a FHIR R4 Bundle (type "collection"), as a plain dict.
+"""A patient's check-ins as a FHIR R4 Bundle, as a plain dict or streamed JSON.
+
+Three shapes: patient_bundle (type "collection", everything at once, kept for
+callers that want a dict), patient_searchset (type "searchset", one page of
+check-ins with `self`/`next` links) and stream_everything (the whole record as
+JSON text in chunks, for the Patient-level $everything-style download).
 
 Mapping (docs/api.md has the table):
 - Patient: name, birth date, our id as an identifier, the care team as the
@@ -17,8 +22,9 @@ exporting twice gives the same identifiers and an importer can de-duplicate.
 No framework here: give it a patient and their check-ins.
 """
 
+import json
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from django.utils import timezone
 
@@ -126,16 +132,37 @@ def questionnaire_response(checkin, patient_urn: str) -> dict:
     return resource
 
 
+def _checkin_entries(checkin, patient_urn: str, *, search: bool = False) -> list[dict]:
+    """The QuestionnaireResponse of one check-in and its five Observations, as Bundle entries.
+
+    In a searchset the check-in's QuestionnaireResponse is the match (what
+    `_count` and `total` count); its Observations come along as includes.
+    """
+    response_urn = _urn("checkin", checkin.pk, "response")
+    entries = [{"fullUrl": response_urn, "resource": questionnaire_response(checkin, patient_urn)}]
+    if search:
+        entries[0]["search"] = {"mode": "match"}
+    for urn, obs in observation_resources(checkin, patient_urn, response_urn):
+        entry = {"fullUrl": urn, "resource": obs}
+        if search:
+            entry["search"] = {"mode": "include"}
+        entries.append(entry)
+    return entries
+
+
+def _patient_entry(patient, *, search: bool = False) -> dict:
+    entry = {"fullUrl": _urn("patient", patient.pk), "resource": patient_resource(patient)}
+    if search:
+        entry["search"] = {"mode": "include"}
+    return entry
+
+
 def patient_bundle(patient, checkins: Iterable, now=None) -> dict:
     """The Bundle for one patient and the given check-ins (oldest first is kept)."""
     patient_urn = _urn("patient", patient.pk)
-    entries = [{"fullUrl": patient_urn, "resource": patient_resource(patient)}]
+    entries = [_patient_entry(patient)]
     for checkin in checkins:
-        response_urn = _urn("checkin", checkin.pk, "response")
-        entries.append({"fullUrl": response_urn, "resource": questionnaire_response(checkin, patient_urn)})
-        entries += [
-            {"fullUrl": urn, "resource": obs} for urn, obs in observation_resources(checkin, patient_urn, response_urn)
-        ]
+        entries += _checkin_entries(checkin, patient_urn)
     return {
         "resourceType": "Bundle",
         "id": f"patient-{patient.pk}-export",
@@ -143,3 +170,44 @@ def patient_bundle(patient, checkins: Iterable, now=None) -> dict:
         "timestamp": _instant(now or timezone.now()),
         "entry": entries,
     }
+
+
+def patient_searchset(patient, checkins: Iterable, *, total: int, links: dict[str, str], now=None) -> dict:
+    """One page of a patient's check-ins as a searchset Bundle.
+
+    `total` is the number of check-ins matching (all pages); `links` maps a
+    relation ("self", "next", "previous") to its URL. The Patient is included
+    on every page so each page's references resolve on their own.
+    """
+    patient_urn = _urn("patient", patient.pk)
+    entries = [_patient_entry(patient, search=True)]
+    for checkin in checkins:
+        entries += _checkin_entries(checkin, patient_urn, search=True)
+    return {
+        "resourceType": "Bundle",
+        "id": f"patient-{patient.pk}-search",
+        "type": "searchset",
+        "timestamp": _instant(now or timezone.now()),
+        "total": total,
+        "link": [{"relation": relation, "url": url} for relation, url in links.items()],
+        "entry": entries,
+    }
+
+
+def stream_everything(patient, checkins: Iterable, now=None) -> Iterator[str]:
+    """The whole record as one collection Bundle, in JSON chunks of one check-in each.
+
+    Memory stays flat however long the record: neither the list of entries
+    nor the JSON text is ever built whole. The same JSON as patient_bundle.
+    """
+    patient_urn = _urn("patient", patient.pk)
+    head = {
+        "resourceType": "Bundle",
+        "id": f"patient-{patient.pk}-everything",
+        "type": "collection",
+        "timestamp": _instant(now or timezone.now()),
+    }
+    yield json.dumps(head)[:-1] + ', "entry": [' + json.dumps(_patient_entry(patient))
+    for checkin in checkins:
+        yield "".join("," + json.dumps(entry) for entry in _checkin_entries(checkin, patient_urn))
+    yield "]}"

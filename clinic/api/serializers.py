@@ -205,12 +205,25 @@ class TrendSeriesSerializer(serializers.Serializer):
 
 FHIR_BUNDLE_SCHEMA = {
     "type": "object",
-    "description": "A FHIR R4 Bundle (https://hl7.org/fhir/R4/bundle.html) of type collection.",
+    "description": "A FHIR R4 Bundle (https://hl7.org/fhir/R4/bundle.html): a searchset page, "
+    "or a collection of the whole record (_count=all).",
     "properties": {
         "resourceType": {"type": "string", "enum": ["Bundle"]},
         "id": {"type": "string"},
-        "type": {"type": "string", "enum": ["collection"]},
+        "type": {"type": "string", "enum": ["searchset", "collection"]},
         "timestamp": {"type": "string", "format": "date-time"},
+        "total": {"type": "integer", "description": "Check-ins matching, over all pages (searchset only)."},
+        "link": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {
+                    "relation": {"type": "string", "enum": ["self", "next", "previous"]},
+                    "url": {"type": "string", "format": "uri"},
+                },
+                "required": ["relation", "url"],
+            },
+        },
         "entry": {
             "type": "array",
             "items": {

@@ -2,10 +2,14 @@
 check-ins, trends, re-baselining and exports. Every patient is fetched with
 patients.access.get_patient_for, so another team's patient is a 404."""
 
-from django.http import HttpResponse
+import re
+from urllib.parse import urlencode
+
+from django.http import HttpResponse, StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
+from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -18,7 +22,7 @@ from clinic.api.serializers import (
     TrendSeriesSerializer,
 )
 from clinic.exports import checkins_csv, csv_filename
-from clinic.fhir import patient_bundle
+from clinic.fhir import patient_searchset, stream_everything
 from clinic.selectors import dashboard_rows
 from core.api import (
     FROM_PARAM,
@@ -145,19 +149,74 @@ class PatientExportCsvView(APIView):
         return response
 
 
+FHIR_DEFAULT_COUNT = 100
+FHIR_MAX_COUNT = 1000
+# ASCII digits only, at most 7: int() also reads other scripts' digits and
+# "1_000", and a page number in the billions is a typo, not a request.
+_POSITIVE = re.compile(r"[1-9][0-9]{0,6}", re.ASCII)
+COUNT_PARAM = OpenApiParameter(
+    "_count",
+    OpenApiTypes.STR,
+    OpenApiParameter.QUERY,
+    description=f"Check-ins per page, 1 to {FHIR_MAX_COUNT} (default {FHIR_DEFAULT_COUNT}); "
+    '"all" streams the whole record as one collection Bundle (the $everything-style download).',
+)
+PAGE_PARAM = OpenApiParameter("page", OpenApiTypes.INT, OpenApiParameter.QUERY, description="Page, from 1.")
+
+
+def _fhir_paging(request) -> tuple[int | None, int]:
+    """(_count, page) from the query; _count None means "all". A 400 names the bad parameter."""
+    raw_count = request.query_params.get("_count", str(FHIR_DEFAULT_COUNT))
+    raw_page = request.query_params.get("page", "1")
+    errors = {}
+    if raw_count != "all" and not (_POSITIVE.fullmatch(raw_count) and int(raw_count) <= FHIR_MAX_COUNT):
+        errors["_count"] = [f'Use a whole number from 1 to {FHIR_MAX_COUNT}, or "all".']
+    if not _POSITIVE.fullmatch(raw_page):
+        errors["page"] = ["Use a whole number from 1."]
+    elif raw_count == "all" and raw_page != "1":
+        errors["page"] = ['"_count=all" has one page.']
+    if errors:
+        raise ValidationError(errors)
+    return (None if raw_count == "all" else int(raw_count)), int(raw_page)
+
+
+def _page_url(request, **changes) -> str:
+    params = {k: v for k, v in request.query_params.items() if k in ("from", "to", "_count", "page")}
+    params.update({k: str(v) for k, v in changes.items()})
+    return request.build_absolute_uri(request.path) + "?" + urlencode(params)
+
+
 class PatientFhirView(APIView):
     @extend_schema(
         tags=["exports"],
-        summary="A patient's data as a FHIR R4 Bundle",
-        description="Patient, one Observation per check-in and domain (plus the total) and one "
-        "QuestionnaireResponse per check-in. See docs/api.md for the mapping.",
-        parameters=[PATIENT_ID, FROM_PARAM, TO_PARAM],
+        summary="A patient's data as a FHIR R4 Bundle, paged (searchset) or whole (streamed)",
+        description="Patient, one QuestionnaireResponse per check-in (the search match) and one "
+        "Observation per check-in and domain plus the total (included). Paged by check-in with `_count` "
+        "and `page`; `link` gives `self` and, while more remain, `next`. `_count=all` streams the whole "
+        "record as one collection Bundle. See docs/api.md for the mapping.",
+        parameters=[PATIENT_ID, FROM_PARAM, TO_PARAM, COUNT_PARAM, PAGE_PARAM],
         responses={
-            200: OpenApiResponse(FHIR_BUNDLE_SCHEMA, description="A FHIR Bundle of type collection."),
+            200: OpenApiResponse(FHIR_BUNDLE_SCHEMA, description="A FHIR Bundle (searchset, or collection)."),
             **error_responses(400, 401, 404),
         },
     )
     def get(self, request, pk):
         patient = get_patient_for(request.user, pk)
         start, end = date_range_params(request)
-        return Response(patient_bundle(patient, checkins_between(patient=patient, start=start, end=end)))
+        count, page = _fhir_paging(request)
+        checkins = checkins_between(patient=patient, start=start, end=end)
+        if count is None:
+            response = StreamingHttpResponse(
+                stream_everything(patient, checkins.iterator(chunk_size=500)), content_type="application/fhir+json"
+            )
+            response["Content-Disposition"] = f'attachment; filename="myelotrack-patient-{patient.pk}-fhir.json"'
+            return response
+        total = checkins.count()
+        links = {"self": _page_url(request, _count=count, page=page)}
+        if page * count < total:
+            links["next"] = _page_url(request, _count=count, page=page + 1)
+        if page > 1:
+            links["previous"] = _page_url(request, _count=count, page=page - 1)
+        offset = (page - 1) * count
+        bundle = patient_searchset(patient, checkins[offset : offset + count], total=total, links=links)
+        return Response(bundle)

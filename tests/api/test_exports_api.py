@@ -74,7 +74,7 @@ def bundle(patient, history, clinician, api_client_for):
 @pytest.mark.parametrize("model", [R4BBundle, R5Bundle], ids=["R4B", "R5"])
 def test_the_fhir_bundle_validates_with_fhir_resources(bundle, model):
     parsed = model.model_validate(bundle)
-    assert parsed.type == "collection"
+    assert parsed.type == "searchset"
     assert len(parsed.entry) == 1 + 2 * (1 + 5)
 
 
