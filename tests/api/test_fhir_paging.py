@@ -122,3 +122,13 @@ def test_everything_runs_the_same_queries_for_a_month_or_a_year(patient, clinici
     small = count()
     add_history(patient, days=300, start=patient.local_today() - timedelta(days=400))
     assert count() == small
+
+
+def test_the_patient_page_links_to_the_whole_record_and_the_link_works_signed_in(client, clinician, patient, month):
+    client.force_login(clinician)
+    html = client.get(reverse("patient_detail", kwargs={"pk": patient.pk})).content.decode()
+    href = f"{url(patient)}?_count=all"
+    assert f'id="fhir-export" href="{href}"' in html
+    response = client.get(href)
+    assert response.status_code == 200
+    assert len(json.loads(b"".join(response.streaming_content))["entry"]) == 1 + 30 * 6
