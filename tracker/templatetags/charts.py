@@ -23,3 +23,10 @@ def out_of(score, key: str) -> str:
     except (TypeError, ValueError):
         return str(score)
     return f"{shown} of {maximum}"
+
+
+@register.filter
+def scale_max(key: str) -> str:
+    """The top of a domain's scale (or the total's): "7" for gait, "" for anything else."""
+    maximum = scales.TOTAL_MAX if key == "total" else scales.DOMAIN_MAX.get(key)
+    return "" if maximum is None else str(maximum)
