@@ -1,11 +1,13 @@
 """The care team's screens: the dashboard, a patient's chart, the follow-up visit report and its CSV."""
 
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.models import AuditEvent
@@ -16,6 +18,7 @@ from clinic.handover import handover_since
 from clinic.reports import patient_chart_context, report_period, visit_report
 from clinic.selectors import dashboard_rows
 from core.autorefresh import autorefresh_context, bad_filter_response
+from notifications.services import preference_for
 from patients.access import care_team_required, get_patient_for, teams_of
 from tracker.api.selectors import checkins_between
 from tracker.trends import DEFAULT_RANGE, RANGES
@@ -121,14 +124,19 @@ def report_csv(request, pk: int):
 @require_safe
 def handover(request):
     """What changed on my teams since a time (default: one shift ago), for the next shift; printable."""
-    form = HandoverForm(request.GET)
-    if not form.is_valid():
-        return bad_filter_response(form)
-    changes = handover_since(user=request.user, since=form.cleaned_data["since"])
-    audit_record(
-        actor=request.user,
-        action=AuditEvent.Action.VIEW,
-        what="handover",
-        detail={"patients": changes.patient_ids[:500]},
-    )
-    return render(request, "clinic/handover.html", {"form": form, "changes": changes})
+    # `since` is typed, and times are shown, in the clinician's own time zone
+    # (their notification settings), not the server's.
+    with timezone.override(ZoneInfo(preference_for(request.user).timezone or "UTC")):
+        form = HandoverForm(request.GET)
+        if not form.is_valid():
+            return bad_filter_response(form)
+        changes = handover_since(user=request.user, since=form.cleaned_data["since"])
+        audit_record(
+            actor=request.user,
+            action=AuditEvent.Action.VIEW,
+            what="handover",
+            detail={"patients": changes.patient_ids[:500]},
+        )
+        # Shown unbound with the time used, so the field says what "since" was even when it was the default.
+        shown = HandoverForm(initial={"since": timezone.localtime(changes.since).replace(second=0, microsecond=0)})
+        return render(request, "clinic/handover.html", {"form": shown, "changes": changes})

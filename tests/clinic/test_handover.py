@@ -1,6 +1,7 @@
 """The hand-over page: what changed on my teams since a time, for the next shift."""
 
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -8,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import Alert
+from notifications.models import Alert, NotificationPreference
 from patients.models import Caregiver, User
 from tests.conftest import login, make_patient, make_user
 from tracker.models import CheckIn
@@ -152,3 +153,26 @@ def test_the_hand_over_query_count_does_not_grow_with_patients(clinician_client,
     small = count()
     populate(20)
     assert count() == small
+
+
+def test_the_since_field_shows_the_time_used_even_by_default(clinician_client):
+    html = clinician_client.get(URL).content.decode()
+    assert (
+        f'value="{local_input(timezone.now() - timedelta(hours=12))}"' in html
+        or f'value="{local_input(timezone.now() - timedelta(hours=12, minutes=1))}"' in html
+    )
+    chosen = local_input(timezone.now() - timedelta(hours=30))
+    assert f'value="{chosen}"' in clinician_client.get(URL, {"since": chosen}).content.decode()
+
+
+def test_since_is_read_and_times_shown_in_the_clinicians_own_time_zone(clinician_client, clinician, patient):
+    NotificationPreference.objects.create(user=clinician, timezone="Asia/Tokyo")
+    opened = alert(patient, hours_ago=5)
+    tokyo = ZoneInfo("Asia/Tokyo")
+    since = (timezone.now() - timedelta(hours=6)).astimezone(tokyo).strftime("%Y-%m-%dT%H:%M")
+    # Read as UTC this would be three hours ahead, a 400 "in the past".
+    response = clinician_client.get(URL, {"since": since})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Evidence for Ada" in html
+    assert opened.opened_at.astimezone(tokyo).strftime("%-d %b %Y, %H:%M") in html
