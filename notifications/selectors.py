@@ -20,7 +20,10 @@ def inbox_alerts(user, status: str | None = None, severity: str | None = None) -
 
     status: one of Alert.Status values, "all", or None (unresolved).
     """
-    qs = alerts_visible_to(user).select_related("patient", "patient__care_team", "assigned_to", "acknowledged_by")
+    # patient__contact: every card shows the patient's numbers, without a query per card.
+    qs = alerts_visible_to(user).select_related(
+        "patient", "patient__care_team", "patient__contact", "assigned_to", "acknowledged_by"
+    )
     if status in Alert.Status.values:
         qs = qs.filter(status=status)
     elif status != "all":
@@ -41,7 +44,9 @@ def get_alert_for(user, pk) -> Alert:
     try:
         alert = (
             alerts_visible_to(user)
-            .select_related("patient", "patient__care_team", "assigned_to", "acknowledged_by", "resolved_by")
+            .select_related(
+                "patient", "patient__care_team", "patient__contact", "assigned_to", "acknowledged_by", "resolved_by"
+            )
             .get(pk=pk)
         )
     except (Alert.DoesNotExist, ValueError, TypeError):
