@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import statistics
-from datetime import date, datetime, time, timedelta
+from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 
 from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAGS
 from notifications.models import CONTACT_KINDS, Alert, AlertEvent
@@ -137,11 +138,12 @@ def visit_report(*, patient: Patient, start: date, end: date) -> dict:
 
 def _contact_log(patient, start, end) -> list[AlertEvent]:
     """Every try to reach the patient about an alert, on the patient's local days start..end, oldest first."""
-    tz = patient.tzinfo()
-    since = datetime.combine(start, time.min, tzinfo=tz)
-    until = datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz)
+    # The day is truncated in the database rather than turned into datetimes here: a period
+    # ending 9999-12-31 (allowed by report_period) has no "next midnight" in Python.
     return list(
-        AlertEvent.objects.filter(alert__patient=patient, kind__in=CONTACT_KINDS, at__gte=since, at__lt=until)
+        AlertEvent.objects.filter(alert__patient=patient, kind__in=CONTACT_KINDS)
+        .annotate(local_day=TruncDate("at", tzinfo=patient.tzinfo()))
+        .filter(local_day__range=(start, end))
         .select_related("actor", "alert")
         .order_by("at", "pk")
     )
