@@ -38,6 +38,9 @@ def test_the_contact_pages_pass_axe_and_fit_a_phone(browser_page, live_server, c
     page.fill("#id_emergency_phone", "020 7946 0958")
     page.click("button:has-text('Save contact details')")
     page.wait_for_selector('a[href="tel:+447911123456"]')
+    box = page.locator(".patient-contact").bounding_box()  # the patient page's contact block fits the phone
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    page.locator(".patient-contact").screenshot(path=str(SHOTS / "patient-contact-390.png"))
     assert PatientContact.objects.get(patient=patient).emergency_phone == "+442079460958"
 
     page.context.clear_cookies()
