@@ -28,7 +28,7 @@ from detection.scales import DOMAIN_KEYS
 from detection.scales import DOMAIN_MAX as DOMAIN_MAXIMA
 from notifications import services
 from notifications.models import Alert
-from patients.models import CareTeam, CareTeamMembership, Patient, PatientEvent, User
+from patients.models import CareTeam, CareTeamMembership, Patient, PatientContact, PatientEvent, User
 from tracker.models import CheckIn
 from tracker.services import baseline_reset
 
@@ -396,6 +396,18 @@ def _create_patient(spec, index: int, *, teams, users, seed: int, now, max_days,
         diagnosis_date=start - timedelta(days=rng.randint(20, 400)),
         timezone=spec.timezone,
         enrolled_at=enrolled_at(spec.timezone, start),
+    )
+    # Ofcom's drama ranges (07700 900xxx, 020 7946 0xxx): numbers that reach nobody, so a demo
+    # tap on "call" cannot ring a real person. Written directly: phonenumbers calls them invalid.
+    PatientContact.objects.create(
+        patient=patient,
+        mobile_phone=f"+447700900{100 + index:03d}",
+        other_phone=f"+44207946{index:04d}",
+        preferred_method=PatientContact.Method.MOBILE,
+        preferred_time="Weekdays after 10 am",
+        emergency_name="Sam " + spec.last_name,
+        emergency_relation="Partner",
+        emergency_phone=f"+447700900{500 + index:03d}",
     )
     cutoff = today - timedelta(days=max_days - 1) if max_days else start
     checkins = []

@@ -7,9 +7,10 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 
 from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAGS
-from notifications.models import Alert
+from notifications.models import CONTACT_KINDS, Alert, AlertEvent
 from patients.models import Patient
 from tracker.charts import clinician_figure, figure_json, recent_level
 from tracker.models import CheckIn
@@ -131,7 +132,21 @@ def visit_report(*, patient: Patient, start: date, end: date) -> dict:
         "notes": [{"date": date.fromisoformat(n["date"]), "note": n["note"]} for n in data["notes"]],
         "events": [{**e, "date": date.fromisoformat(e["date"])} for e in data["events"]],
         "entered_by_others": _entered_by_others(patient, start, end),
+        "contact_log": _contact_log(patient, start, end),
     }
+
+
+def _contact_log(patient, start, end) -> list[AlertEvent]:
+    """Every try to reach the patient about an alert, on the patient's local days start..end, oldest first."""
+    # The day is truncated in the database rather than turned into datetimes here: a period
+    # ending 9999-12-31 (allowed by report_period) has no "next midnight" in Python.
+    return list(
+        AlertEvent.objects.filter(alert__patient=patient, kind__in=CONTACT_KINDS)
+        .annotate(local_day=TruncDate("at", tzinfo=patient.tzinfo()))
+        .filter(local_day__range=(start, end))
+        .select_related("actor", "alert")
+        .order_by("at", "pk")
+    )
 
 
 def _entered_by_others(patient, start, end) -> list[dict]:

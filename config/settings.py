@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+import phonenumbers
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
@@ -144,6 +145,11 @@ TWO_FACTOR_REQUIRED = env_bool("TWO_FACTOR_REQUIRED", not DEBUG)
 CLINICIAN_IDLE_MINUTES = env_int("CLINICIAN_IDLE_MINUTES", 30)
 # An invitation code opens a patient's account once, within this many days.
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+# Patients' phone numbers typed without a country code ("07700 900123") are read
+# as numbers of this region (ISO 3166 code); all are stored in E.164.
+PHONE_DEFAULT_REGION = env_str("PHONE_DEFAULT_REGION", "GB").strip().upper()
+if PHONE_DEFAULT_REGION not in phonenumbers.SUPPORTED_REGIONS:
+    raise ImproperlyConfigured(f"PHONE_DEFAULT_REGION={PHONE_DEFAULT_REGION!r} is not a region code (for example GB).")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

@@ -109,6 +109,11 @@ class AlertEvent(models.Model):
         ESCALATED = "escalated", "Escalated"
         RESOLVED = "resolved", "Resolved"
         AUTO_CLOSED = "auto_closed", "Closed automatically"
+        # The contact log: each try to reach the patient about this alert, with who and when.
+        CALLED_NO_ANSWER = "called_no_answer", "Called, no answer"
+        SPOKE_WITH_PATIENT = "spoke_patient", "Spoke with patient"
+        LEFT_MESSAGE = "left_message", "Left message"
+        SENT_TO_EMERGENCY = "sent_to_ed", "Sent to A&E/ED"
 
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=16, choices=Kind.choices)
@@ -118,6 +123,19 @@ class AlertEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+
+    @property
+    def is_contact(self) -> bool:
+        return self.kind in CONTACT_KINDS
+
+
+# The contact log's outcomes, in the order the one-tap buttons show them.
+CONTACT_KINDS = (
+    AlertEvent.Kind.CALLED_NO_ANSWER,
+    AlertEvent.Kind.SPOKE_WITH_PATIENT,
+    AlertEvent.Kind.LEFT_MESSAGE,
+    AlertEvent.Kind.SENT_TO_EMERGENCY,
+)
 
 
 class Delivery(models.Model):

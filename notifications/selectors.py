@@ -23,7 +23,10 @@ def inbox_alerts(
     status: one of Alert.Status values, "all", or None (unresolved).
     owner: "me" (assigned to this user), "unassigned", or None (anyone).
     """
-    qs = alerts_visible_to(user).select_related("patient", "patient__care_team", "assigned_to", "acknowledged_by")
+    # patient__contact: every card shows the patient's numbers, without a query per card.
+    qs = alerts_visible_to(user).select_related(
+        "patient", "patient__care_team", "patient__contact", "assigned_to", "acknowledged_by"
+    )
     if status in Alert.Status.values:
         qs = qs.filter(status=status)
     elif status != "all":
@@ -48,7 +51,9 @@ def get_alert_for(user, pk) -> Alert:
     try:
         alert = (
             alerts_visible_to(user)
-            .select_related("patient", "patient__care_team", "assigned_to", "acknowledged_by", "resolved_by")
+            .select_related(
+                "patient", "patient__care_team", "patient__contact", "assigned_to", "acknowledged_by", "resolved_by"
+            )
             .get(pk=pk)
         )
     except (Alert.DoesNotExist, ValueError, TypeError):

@@ -21,7 +21,15 @@ from django.utils import timezone
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 from audit.services import audit_change
-from notifications.models import SEVERITY_RANK, Alert, AlertEvent, Delivery, NotificationPreference, Severity
+from notifications.models import (
+    CONTACT_KINDS,
+    SEVERITY_RANK,
+    Alert,
+    AlertEvent,
+    Delivery,
+    NotificationPreference,
+    Severity,
+)
 from patients.models import CareTeam, Patient, User
 
 logger = logging.getLogger(__name__)
@@ -163,6 +171,31 @@ def alert_assign(*, alert: Alert, user: User, assignee: User, now: datetime | No
     )
     audit_change(user=user, patient_id=current.patient_id, what="alert", detail={"alert": current.pk, "did": "assign"})
     return current
+
+
+@transaction.atomic
+def alert_contact_log(*, alert: Alert, user: User, outcome: str, now: datetime | None = None) -> AlertEvent:
+    """Record one try to reach the patient about this alert ("Called, no answer", ...).
+
+    A try on an open alert also acknowledges it: whoever is phoning the
+    patient is on it, and escalating past them would wake someone else for
+    nothing. Resolved alerts take entries too (a call back after closing).
+    """
+    if outcome not in CONTACT_KINDS:
+        labels = ", ".join(str(AlertEvent.Kind(kind).label) for kind in CONTACT_KINDS)
+        raise ValidationError({"outcome": f"Choose one of: {labels}."})
+    now = now or timezone.now()
+    current = _locked(alert)
+    if current.status == Alert.Status.OPEN:
+        alert_acknowledge(alert=current, user=user, now=now)
+    event = AlertEvent.objects.create(alert=current, kind=outcome, actor=user, at=now)
+    audit_change(
+        user=user,
+        patient_id=current.patient_id,
+        what="alert",
+        detail={"alert": current.pk, "did": f"contact:{outcome}"},
+    )
+    return event
 
 
 # Escalation -----------------------------------------------------------------

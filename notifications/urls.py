@@ -10,4 +10,5 @@ urlpatterns = [
     path("alerts/<int:pk>/acknowledge/", views.alert_acknowledge, name="alert_acknowledge"),
     path("alerts/<int:pk>/resolve/", views.alert_resolve, name="alert_resolve"),
     path("alerts/<int:pk>/assign/", views.alert_assign, name="alert_assign"),
+    path("alerts/<int:pk>/contact/", views.alert_contact, name="alert_contact"),
 ]

@@ -122,6 +122,19 @@ def alert_assign(request, pk: int):
 
 
 @care_team_required
+@require_POST
+def alert_contact(request, pk: int):
+    """One tap on "Called, no answer" (or another outcome): a line in the alert's contact log."""
+    alert = get_alert_for(request.user, pk)
+    try:
+        event = services.alert_contact_log(alert=alert, user=request.user, outcome=request.POST.get("outcome", ""))
+    except ValidationError as exc:
+        return _detail(request, alert, status=400, errors=[f"outcome: {e}" for e in exc.messages])
+    messages.success(request, f"Logged: {event.get_kind_display()}.")
+    return _back(request, alert)
+
+
+@care_team_required
 def preferences(request):
     instance = NotificationPreference.objects.filter(user=request.user).first() or NotificationPreference(
         user=request.user

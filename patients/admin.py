@@ -10,6 +10,7 @@ from patients.models import (
     Invitation,
     Passkey,
     Patient,
+    PatientContact,
     PatientEvent,
     User,
 )
@@ -141,6 +142,21 @@ class PasskeyAdmin(admin.ModelAdmin):
     search_fields = ("user__username", "name")
     readonly_fields = ("user", "name", "credential_id", "sign_count", "created_at", "last_used_at")
     exclude = ("public_key",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(PatientContact)
+class PatientContactAdmin(AuditedAdmin):
+    """Read here, edited on the patient's contact page, whose service checks and normalises the numbers."""
+
+    list_display = ("patient", "mobile_phone", "preferred_method", "updated_at", "updated_by")
+    search_fields = ("patient__last_name", "patient__first_name")
+    readonly_fields = ("patient", "updated_at", "updated_by")
 
     def has_add_permission(self, request):
         return False

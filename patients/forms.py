@@ -2,7 +2,8 @@ import zoneinfo
 
 from django import forms
 
-from patients.models import Patient, PatientEvent
+from patients.models import Patient, PatientContact, PatientEvent
+from patients.phones import phone_international
 
 
 class EnrolForm(forms.Form):
@@ -13,6 +14,13 @@ class EnrolForm(forms.Form):
     region = forms.ChoiceField(choices=Patient.Region.choices)
     diagnosis_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     timezone_name = forms.ChoiceField(label="Time zone", initial="Europe/London")
+    mobile_phone = forms.CharField(
+        label="Mobile phone",
+        max_length=40,
+        required=False,
+        help_text="With or without the country code; the rest of the contact details are on the patient's page.",
+        widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,3 +108,40 @@ class AccountEmailForm(forms.Form):
         help_text="Used only to send you a link if you forget your password. Leave it empty to remove it.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
+
+
+def _phone_field(label: str) -> forms.CharField:
+    # Longer than E.164 (16) because people type spaces, dashes and brackets; the service normalises.
+    return forms.CharField(
+        label=label, max_length=40, required=False, widget=forms.TextInput(attrs={"type": "tel", "autocomplete": "tel"})
+    )
+
+
+class PatientContactForm(forms.Form):
+    """The contact details, as the care team or the patient types them; patients.services checks the numbers."""
+
+    mobile_phone = _phone_field("Mobile phone")
+    other_phone = _phone_field("Other phone")
+    email = forms.EmailField(
+        label="Email", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}), max_length=254
+    )
+    preferred_method = forms.ChoiceField(
+        label="Best way to reach",
+        required=False,
+        choices=[("", "No preference"), *PatientContact.Method.choices],
+    )
+    preferred_time = forms.CharField(
+        label="Best time", max_length=80, required=False, help_text="For example: weekdays after 10 am."
+    )
+    emergency_name = forms.CharField(label="Emergency contact: name", max_length=120, required=False)
+    emergency_relation = forms.CharField(
+        label="Emergency contact: relation", max_length=60, required=False, help_text="For example: wife, son."
+    )
+    emergency_phone = _phone_field("Emergency contact: phone")
+
+    @classmethod
+    def initial_from(cls, contact: PatientContact) -> dict:
+        initial = {name: getattr(contact, name) for name in cls.base_fields}
+        for name in ("mobile_phone", "other_phone", "emergency_phone"):
+            initial[name] = phone_international(initial[name])
+        return initial

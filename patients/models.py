@@ -293,3 +293,36 @@ class Caregiver(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} helps {self.patient}"
+
+
+class PatientContact(models.Model):
+    """How the care team reaches a patient, and whom to call if they cannot.
+
+    Its own row, not fields on Patient, so the pages and API that show a
+    patient to a caregiver never carry it by accident. Phone numbers are
+    stored in E.164 (patients.phones), whatever the form they were typed in.
+    """
+
+    class Method(models.TextChoices):
+        MOBILE = "mobile", "Mobile phone"
+        OTHER_PHONE = "other_phone", "Other phone"
+        EMAIL = "email", "Email"
+
+    patient = models.OneToOneField(Patient, on_delete=models.CASCADE, related_name="contact")
+    mobile_phone = models.CharField(max_length=20, blank=True)
+    other_phone = models.CharField(max_length=20, blank=True)
+    email = models.EmailField(blank=True)
+    preferred_method = models.CharField(max_length=16, choices=Method.choices, blank=True)
+    preferred_time = models.CharField(max_length=80, blank=True, help_text="For example: weekdays after 10 am.")
+    emergency_name = models.CharField(max_length=120, blank=True)
+    emergency_relation = models.CharField(max_length=60, blank=True)
+    emergency_phone = models.CharField(max_length=20, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+
+    def __str__(self) -> str:
+        return f"Contact details of {self.patient}"
+
+    @property
+    def has_any(self) -> bool:
+        return any((self.mobile_phone, self.other_phone, self.email, self.emergency_phone))

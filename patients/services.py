@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from audit.services import audit_change
-from patients.models import Caregiver, CareTeam, Invitation, Patient, PatientEvent, User
+from patients.models import Caregiver, CareTeam, Invitation, Patient, PatientContact, PatientEvent, User
+from patients.phones import phone_normalise
 from patients.tokens import tokens_revoke_all
 
 
@@ -32,8 +33,12 @@ def patient_enrol(
     region: str = Patient.Region.CERVICAL,
     diagnosis_date=None,
     timezone_name: str = "Europe/London",
+    mobile_phone: str = "",
 ) -> tuple[Patient, Invitation]:
-    """Create a patient record and the invitation that lets them set a password."""
+    """Create a patient record and the invitation that lets them set a password.
+
+    The mobile number, when given, is the first line of their contact details.
+    """
     patient = Patient(
         care_team=team,
         first_name=first_name.strip(),
@@ -45,7 +50,68 @@ def patient_enrol(
     )
     patient.full_clean()
     patient.save()
+    if (mobile_phone or "").strip():
+        patient_contact_set(patient=patient, user=created_by, mobile_phone=mobile_phone)
     return patient, invitation_create(patient=patient, created_by=created_by)
+
+
+CONTACT_FIELDS = (
+    "mobile_phone",
+    "other_phone",
+    "email",
+    "preferred_method",
+    "preferred_time",
+    "emergency_name",
+    "emergency_relation",
+    "emergency_phone",
+)
+PHONE_FIELDS = ("mobile_phone", "other_phone", "emergency_phone")
+
+
+def patient_contact_of(patient: Patient) -> PatientContact:
+    """The patient's contact details, or an empty unsaved row when none were ever given."""
+    try:
+        return patient.contact
+    except PatientContact.DoesNotExist:
+        return PatientContact(patient=patient)
+
+
+@transaction.atomic
+def patient_contact_set(*, patient: Patient, user: User, **fields) -> PatientContact:
+    """Save the given contact fields (the others keep their value); phone numbers in E.164.
+
+    Raises ValidationError naming each bad field. The audit row names the
+    fields that changed, not their values: the trail is read by more people
+    than the record.
+    """
+    unknown = set(fields) - set(CONTACT_FIELDS)
+    if unknown:
+        raise ValidationError({name: "Not a contact field." for name in sorted(unknown)})
+    errors = {}
+    for name in PHONE_FIELDS:
+        if name in fields:
+            try:
+                fields[name] = phone_normalise(fields[name], field=name)
+            except ValidationError as exc:
+                errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    contact = PatientContact.objects.select_for_update().filter(patient=patient).first() or PatientContact(
+        patient=patient
+    )
+    changed = []
+    for name, value in fields.items():
+        value = (value or "").strip()
+        if getattr(contact, name) != value:
+            setattr(contact, name, value)
+            changed.append(name)
+    if not changed and contact.pk:
+        return contact
+    contact.updated_by = user
+    contact.full_clean()
+    contact.save()
+    audit_change(user=user, patient_id=patient.pk, what="contact", detail={"changed": changed})
+    return contact
 
 
 def invitation_create(*, patient: Patient, created_by: User | None, for_caregiver: bool = False) -> Invitation:

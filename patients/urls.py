@@ -41,6 +41,8 @@ urlpatterns = [
     path("account/helpers/invite/", views_account.caregiver_invite_own, name="caregiver_invite_own"),
     path("account/helpers/<int:pk>/remove/", views_account.caregiver_remove_own, name="caregiver_remove_own"),
     path("team/patients/new/", views.enrol, name="enrol"),
+    path("team/patients/<int:pk>/contact/", views.contact_edit, name="patient_contact_edit"),
+    path("account/contact/", views.contact_own, name="contact_own"),
     path("team/patients/<int:pk>/events/new/", views.event_add, name="event_add"),
     # No /join/<code>/: a code in the path lands in access logs; links carry it after "#".
     path("join/", views.join, name="join"),

@@ -1,12 +1,20 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import ValidationError
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 
 from patients.access import care_team_required, get_patient_for, teams_of
-from patients.forms import AcceptInvitationForm, EnrolForm, PatientEventForm
-from patients.services import invitation_accept, patient_enrol, patient_event_add
+from patients.forms import AcceptInvitationForm, EnrolForm, PatientContactForm, PatientEventForm
+from patients.services import (
+    invitation_accept,
+    patient_contact_of,
+    patient_contact_set,
+    patient_enrol,
+    patient_event_add,
+)
 
 
 @care_team_required
@@ -64,6 +72,39 @@ def event_add(request, pk: int):
     status = 400 if request.method == "POST" else 200
     context = {"form": form, "patient": patient, "events": patient.events.order_by("-date")}
     return render(request, "patients/event_form.html", context, status=status)
+
+
+def _contact_page(request, patient, *, own: bool, done):
+    contact = patient_contact_of(patient)
+    data = request.POST if request.method == "POST" else None
+    form = PatientContactForm(data, initial=PatientContactForm.initial_from(contact))
+    if request.method == "POST" and form.is_valid():
+        try:
+            patient_contact_set(patient=patient, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            messages.success(request, "Contact details saved.")
+            return done
+    status = 400 if request.method == "POST" else 200
+    context = {"form": form, "patient": patient, "own": own, "default_region": settings.PHONE_DEFAULT_REGION}
+    return render(request, "patients/contact_form.html", context, status=status)
+
+
+@care_team_required
+def contact_edit(request, pk: int):
+    """The care team keeps a patient's numbers, email and emergency contact up to date."""
+    patient = get_patient_for(request.user, pk)
+    return _contact_page(request, patient, own=False, done=redirect("patient_detail", pk=patient.pk))
+
+
+@login_required
+def contact_own(request):
+    """A patient keeps their own contact details; a caregiver edits nothing of the patient's record."""
+    if not request.user.is_patient or not hasattr(request.user, "patient"):
+        raise PermissionDenied("Only a patient edits their own contact details here.")
+    return _contact_page(request, request.user.patient, own=True, done=redirect("account"))
 
 
 class LoginView(auth_views.LoginView):

@@ -48,6 +48,7 @@ NOT_PAGES = {
     "alert_acknowledge": "POST only, redirects back",
     "alert_resolve": "POST only, redirects back",
     "alert_assign": "POST only, redirects back",
+    "alert_contact": "POST only (the contact log's one-tap buttons), redirects back",
     "api-schema": "the OpenAPI YAML the docs page fetches",
     "health": "JSON for load balancers",
     "keep_alive": "an empty 204 the idle banner's button fetches",
@@ -74,6 +75,7 @@ CARE_TEAM_PAGES = {
     "patient_report",
     "baseline_reset",
     "event_add",
+    "patient_contact_edit",
     "enrol",
     "alert_inbox",
     "alert_detail",
@@ -90,7 +92,7 @@ ANONYMOUS_PAGES = {
     "password_reset_complete",
     "offline",
 }
-ACCOUNT_PAGES = {"account", "password_change", "caregiver_invite_own"}
+ACCOUNT_PAGES = {"account", "password_change", "caregiver_invite_own", "contact_own"}
 TWO_FACTOR_PAGES = {"two_factor_setup", "two_factor_verify"}
 VISITED = PATIENT_PAGES | CARE_TEAM_PAGES | ANONYMOUS_PAGES | TWO_FACTOR_PAGES | ACCOUNT_PAGES
 
@@ -190,6 +192,7 @@ def test_the_patients_pages_run_under_the_policy_without_a_violation(visitor, pa
     visitor.open("/today/", "#my-progress svg.trend-svg polyline")
     visitor.open("/account/", "#passkeys-title")
     visitor.open("/account/password/", "#id_old_password")
+    visitor.open("/account/contact/", "#id_mobile_phone")
     visitor.open("/account/", "#helpers-title")
     visitor.submit("text=Invite someone to help me", "/account/helpers/invite/", "#invitation-code", status=201)
     # push-subscribe.js has run when it has either shown a button or said why it cannot.
@@ -212,6 +215,7 @@ def test_the_care_teams_pages_run_under_the_policy_without_a_violation(visitor, 
     visitor.open(f"/team/patients/{patient.pk}/report/", f"#report-chart {CHART}")
     visitor.open(f"/team/patients/{patient.pk}/baseline/", "text=Baseline for Ada Lovelace")
     visitor.open(f"/team/patients/{patient.pk}/events/new/", "text=Add an event")
+    visitor.open(f"/team/patients/{patient.pk}/contact/", "#id_emergency_phone")
     visitor.open("/alerts/", ".alert-card")
     visitor.open(f"/alerts/{alert.pk}/", f"#alert-{alert.pk}")
     visitor.open("/alerts/preferences/", "form.prefs")

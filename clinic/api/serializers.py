@@ -5,7 +5,8 @@ from rest_framework import serializers
 
 from clinic.selectors import STATUSES
 from notifications.models import Alert, Severity
-from patients.models import Patient
+from patients.models import Patient, PatientContact
+from patients.services import CONTACT_FIELDS
 from tracker.api.serializers import BaselineSerializer, CareTeamSerializer, CheckInSerializer
 
 MAX_ID = 2**63 - 1
@@ -61,6 +62,13 @@ class LatestSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+class PatientContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = PatientContact
+        fields = list(CONTACT_FIELDS)
+        read_only_fields = fields
+
+
 class PatientDetailSerializer(serializers.ModelSerializer):
     care_team = CareTeamSerializer()
     has_account = serializers.SerializerMethodField()
@@ -69,6 +77,9 @@ class PatientDetailSerializer(serializers.ModelSerializer):
     baseline_total = serializers.SerializerMethodField()
     latest_total = serializers.SerializerMethodField()
     open_alerts = serializers.SerializerMethodField(help_text="Number of unresolved alerts.")
+    contact = serializers.SerializerMethodField(
+        help_text="Phone numbers (E.164), email, preferences and emergency contact; only the care team sees it."
+    )
 
     class Meta:
         model = Patient
@@ -88,6 +99,7 @@ class PatientDetailSerializer(serializers.ModelSerializer):
             "baseline_total",
             "latest_total",
             "open_alerts",
+            "contact",
         ]
         read_only_fields = fields
 
@@ -114,6 +126,15 @@ class PatientDetailSerializer(serializers.ModelSerializer):
 
     def get_open_alerts(self, patient) -> int:
         return self.context["summary"]["open_alerts"]
+
+    @extend_schema_field(PatientContactSerializer(allow_null=True))
+    def get_contact(self, patient):
+        if not self.context.get("care_team"):
+            return None
+        try:
+            return PatientContactSerializer(patient.contact).data
+        except PatientContact.DoesNotExist:
+            return None
 
 
 class BaselineResetSerializer(serializers.Serializer):

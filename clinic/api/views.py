@@ -32,7 +32,7 @@ from core.api import (
     date_range_params,
     error_responses,
 )
-from patients.access import get_patient_for
+from patients.access import get_patient_for, is_care_team_member
 from patients.api.permissions import IsCareTeam
 from tracker.api.selectors import checkins_between, patient_summary
 from tracker.api.serializers import BaselineSerializer, CheckInSerializer
@@ -74,7 +74,9 @@ class PatientDetailView(APIView):
     )
     def get(self, request, pk):
         patient = get_patient_for(request.user, pk)
-        return Response(PatientDetailSerializer(patient, context={"summary": patient_summary(patient=patient)}).data)
+        # A caregiver (and the patient, who has their own page) gets contact: null; the numbers are the care team's.
+        context = {"summary": patient_summary(patient=patient), "care_team": is_care_team_member(request.user)}
+        return Response(PatientDetailSerializer(patient, context=context).data)
 
 
 class PatientCheckInsView(generics.ListAPIView):
