@@ -216,7 +216,8 @@ def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
     fig.update_layout(
         height=height,
         dragmode=False,
-        margin={"l": 40, "r": 10, "t": 100 if data["events"] else 50, "b": 110},
+        # The right margin holds half of the last date's label (the period's end), which plotly hides when it overflows.
+        margin={"l": 40, "r": 24, "t": 100 if data["events"] else 50, "b": 110},
         # Pinned to the bottom of the figure: a paper-relative legend keeps its phone position after a resize.
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
         hovermode="closest",

@@ -8,7 +8,7 @@
   // Print size of the report's chart in CSS px: about the printable width of A4
   // and Letter, short enough to sit under the summary table on page 1.
   var PRINT_WIDTH = 720;
-  var PRINT_HEIGHT = 560;
+  var PRINT_HEIGHT = 500;
 
   // The view changes only through the range buttons (links that reload the
   // page), so button and view cannot disagree. The axes are fixed in the
