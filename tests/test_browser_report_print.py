@@ -8,6 +8,7 @@ the rest of the report follows, broken only between sections.
 import os
 import re
 import shutil
+import zlib
 from datetime import timedelta
 
 import pytest
@@ -30,6 +31,23 @@ def printable(paper: str) -> tuple[int, int]:
 
 def pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page[^s]", pdf))
+
+
+def pdf_scale(pdf: bytes) -> float:
+    """PDF points per CSS px on page 1: 0.75 at 96 dpi; less when Chromium shrank an over-wide page to fit.
+
+    Chromium (Skia) opens each page's content stream with a device transform
+    and then the page's own; their product is the scale the page printed at.
+    """
+    for match in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
+        try:
+            text = zlib.decompress(match.group(1))
+        except zlib.error:
+            continue
+        scales = re.findall(rb"([-\d.]+) 0 0 [-\d.]+ [-\d.]+ [-\d.]+ cm", text)
+        if len(scales) >= 2:
+            return float(scales[0]) * float(scales[1])
+    raise AssertionError("no page content stream in the PDF")
 
 
 @pytest.fixture
@@ -82,6 +100,8 @@ def test_the_report_prints_its_whole_chart_on_page_1_of_a4_and_letter(
     for paper in PAPER:
         whole = page.pdf(format=paper, print_background=True)
         assert whole.startswith(b"%PDF") and pdf_pages(whole) >= 2  # the alerts, events and notes follow
+        # Printed at full size: a window-wide chart used to make Chromium shrink the whole page (to 0.5).
+        assert pdf_scale(whole) == pytest.approx(0.75, abs=0.01), paper
         (tmp_path / f"report-{paper}-{window}.pdf").write_bytes(whole)
 
         # Everything up to and including the chart, laid out by the same print
@@ -108,7 +128,7 @@ def test_the_report_prints_its_whole_chart_on_page_1_of_a4_and_letter(
         assert boxes["live"] == "none"  # the window-sized live chart is not what prints
         assert img["width"] > 0.9 * width and img["left"] >= 0 and img["right"] <= width + 1, (paper, img)
         assert img["top"] >= table["bottom"] and img["bottom"] <= height, (paper, img, height)
-        page.emulate_media(media="screen")
+        page.emulate_media(media="null")  # not "screen": page.pdf() would then print screen styles
         page.set_viewport_size({"width": window, "height": 800})
     SHOTS.mkdir(parents=True, exist_ok=True)
     shutil.copy(tmp_path / f"report-A4-{window}.pdf", SHOTS / f"report-A4-from-{window}px.pdf")
