@@ -202,10 +202,22 @@ def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
         fig.add_trace(red, row=1, col=1)
     _add_day_marks(fig, data)
     view_start = data.get("view_start", data["start"])
-    fig.update_xaxes(range=[_day_edges(view_start)[0], _day_edges(data["end"])[1]], type="date")
+    tick_values, tick_text = date_ticks(view_start, data["end"])
+    # Fixed ranges and no drag mode: a finger on a phone scrolls the page instead of
+    # zooming the chart, and the range buttons above stay the only way to change the view.
+    fig.update_xaxes(
+        range=[_day_edges(view_start)[0], _day_edges(data["end"])[1]],
+        type="date",
+        fixedrange=True,
+        tickmode="array",
+        tickvals=tick_values,
+        ticktext=tick_text,
+    )
     fig.update_layout(
         height=height,
-        margin={"l": 40, "r": 10, "t": 100 if data["events"] else 50, "b": 110},
+        dragmode=False,
+        # The right margin holds half of the last date's label (the period's end), which plotly hides when it overflows.
+        margin={"l": 40, "r": 24, "t": 100 if data["events"] else 50, "b": 110},
         # Pinned to the bottom of the figure: a paper-relative legend keeps its phone position after a resize.
         legend={"orientation": "h", "yref": "container", "y": 0, "yanchor": "bottom", "x": 0, "font": {"size": 11}},
         hovermode="closest",
@@ -217,6 +229,68 @@ def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
     fig.update_xaxes(showgrid=True, gridcolor="#e6eaee")
     fig.update_yaxes(showgrid=True, gridcolor="#e6eaee", zeroline=False)
     return fig
+
+
+def _short_day(day: date, *, with_year: bool) -> str:
+    return f"{day.day} {day:%b %Y}" if with_year else f"{day.day} {day:%b}"
+
+
+def date_ticks(start: str, end: str, count: int = 5) -> tuple[list[str], list[str]]:
+    """About `count` evenly spaced date ticks whose last one is the period's end.
+
+    Plotly's automatic ticks stop at a round date before the end, so a reader
+    (and a printed report) could not tell where the period stops. The year is
+    written on the first tick and wherever it changes.
+    """
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    span = (last - first).days
+    if span < count:
+        days = [first + timedelta(days=i) for i in range(span + 1)]
+    else:
+        step = span / (count - 1)
+        days = sorted({last - timedelta(days=round(i * step)) for i in range(count)})
+    texts = [_short_day(d, with_year=i == 0 or d.year != days[i - 1].year) for i, d in enumerate(days)]
+    return [d.isoformat() for d in days], texts
+
+
+def chart_summary(data: dict) -> str:
+    """The chart in words, for a screen reader and anyone who reads rather than looks.
+
+    Names the period, where the total's smoothed level started and ended, its
+    lowest point, the baseline, and counts of alerts, red-flag days and events,
+    so a clinician who cannot see the drawing learns what it shows.
+    """
+    start = date.fromisoformat(data.get("view_start", data["start"]))
+    end = date.fromisoformat(data["end"])
+    period = f"{_short_day(start, with_year=True)} to {_short_day(end, with_year=True)}"
+    dates = data["dates"]
+    if not dates:
+        return f"No check-ins from {period}."
+    shown = [(d, v) for d, v in zip(dates, data["smoothed"]["total"], strict=True) if d >= start.isoformat()]
+    if not shown:
+        return f"No check-ins from {period}."
+    words = [f"From {period}, {len(shown)} check-ins."]
+    (first_day, first), (last_day, last) = shown[0], shown[-1]
+    words.append(
+        f"Total (median of {data['smooth_window']} check-ins) {first:g} of {TOTAL_MAX} on "
+        f"{_short_day(date.fromisoformat(first_day), with_year=False)}, "
+        f"{last:g} on {_short_day(date.fromisoformat(last_day), with_year=False)}."
+    )
+    low_day, low = min(shown, key=lambda pair: pair[1])
+    if low < min(first, last):
+        words.append(f"Lowest {low:g} on {_short_day(date.fromisoformat(low_day), with_year=False)}.")
+    if data["baselines"]:
+        words.append(f"Baseline {data['baselines'][-1]['total']:g}.")
+    for key in DOMAIN_KEYS:
+        values = [v for d, v in zip(dates, data["smoothed"][key], strict=True) if d >= start.isoformat()]
+        words.append(f"{DOMAIN_BY_KEY[key].label} {values[0]:g} to {values[-1]:g} of {PANEL_MAX[key]}.")
+    counts = (
+        (len(data["alerts"]), "alert"),
+        (len(data["red_flag_days"]), "red-flag day"),
+        (len(data["events"]), "event"),
+    )
+    words.append(", ".join(f"{n} {what}{'' if n == 1 else 's'}" for n, what in counts) + ".")
+    return " ".join(words)
 
 
 def _add_day_marks(fig: go.Figure, data: dict) -> None:

@@ -3,6 +3,7 @@
 from django import template
 
 from detection import scales
+from tracker import charts
 
 register = template.Library()
 
@@ -30,3 +31,9 @@ def scale_max(key: str) -> str:
     """The top of a domain's scale (or the total's): "7" for gait, "" for anything else."""
     maximum = scales.TOTAL_MAX if key == "total" else scales.DOMAIN_MAX.get(key)
     return "" if maximum is None else str(maximum)
+
+
+@register.filter
+def chart_summary(trend: dict) -> str:
+    """The clinician chart in words (tracker.charts.chart_summary), from the data the view passed."""
+    return charts.chart_summary(trend)
