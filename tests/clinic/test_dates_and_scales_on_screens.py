@@ -25,7 +25,8 @@ def test_the_report_names_each_domains_scale(clinician_client, patient):
 def test_the_chart_page_shows_domain_scores_out_of_their_maximum(clinician_client, patient):
     add_history(patient, {0: (4, 6, 2, 3)}, start=patient.local_today())
     html = clinician_client.get(reverse("patient_detail", kwargs={"pk": patient.pk})).content.decode()
-    assert "<td>6 of 7</td>" in html and "<td>4 of 5</td>" in html and "15 of 18" in html
+    assert '<td data-label="Walk">6 of 7</td>' in html and '<td data-label="Hands">4 of 5</td>' in html
+    assert "15 of 18" in html
 
 
 def test_an_alert_card_says_when_its_evidence_was_written(clinician_client, patient):
