@@ -120,7 +120,12 @@ def test_the_optional_extras_open_from_a_visible_control_and_the_checkboxes_fit_
     closed = page.evaluate("getComputedStyle(document.querySelector('.extras .chevron')).transform")
     summary.click()
     assert page.locator("details.extras").get_attribute("open") is not None
-    assert page.evaluate("getComputedStyle(document.querySelector('.extras .chevron')).transform") != closed
+    # The chevron turns with a 0.15 s transition: wait for it to finish rather than read it mid-turn.
+    page.wait_for_function(
+        "closed => getComputedStyle(document.querySelector('.extras .chevron')).transform !== closed",
+        arg=closed,
+        timeout=5000,
+    )
 
     boxes = page.evaluate(
         """() => [...document.querySelectorAll('#q-numbness_locations label.choice')].map(l => {
