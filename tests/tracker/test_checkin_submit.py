@@ -90,3 +90,21 @@ def test_a_second_red_flag_day_does_not_open_a_duplicate_alert(patient):
     )
     checkin_submit(patient=patient, answers={**GOOD_ANSWERS, "rf_weakness": True})
     assert Alert.objects.filter(patient=patient, rule="red_flag").count() == 1
+
+
+def test_a_new_check_in_takes_a_handful_of_statements_not_one_per_constraint(patient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        checkin_submit(patient=patient, answers=GOOD_ANSWERS, entered_by=patient.user)
+    # Lock/read the day, insert, the outbox counters, the audit row (and the savepoint pair): 22 before.
+    assert len(ctx.captured_queries) <= 8, [q["sql"][:80] for q in ctx.captured_queries]
+
+
+@pytest.mark.parametrize("field,value", [("fine_motor", 6), ("gait", 8), ("sensation", 4), ("bladder", -1)])
+def test_a_score_outside_its_scale_is_still_refused_by_name_without_asking_the_database(patient, field, value):
+    with pytest.raises(ValidationError) as caught:
+        checkin_submit(patient=patient, answers={**GOOD_ANSWERS, field: value})
+    assert field in caught.value.message_dict
+    assert not CheckIn.objects.filter(patient=patient).exists()
