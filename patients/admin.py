@@ -110,20 +110,25 @@ class InvitationAdmin(admin.ModelAdmin):
     list_display = ("code", "patient", "created_at", "expires_at", "accepted_at")
 
 
-@admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):
-    """Admins see and revoke devices; tokens are only ever made by a log-in (the secret is never stored)."""
-
-    list_display = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at")
-    list_filter = ("sliding",)
-    search_fields = ("user__username", "name")
-    readonly_fields = ("user", "name", "prefix", "digest", "password_stamp", "created_at", "last_used_at", "expires_at")
+class ViewAndRemoveOnly:
+    """Rows only their own flow may write (a log-in, the owner's browser, a checking service): the admin
+    looks and deletes (a lost phone, a leaked token), never adds or edits."""
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ViewAndRemoveOnly, admin.ModelAdmin):
+    """Admins see and revoke devices; tokens are only ever made by a log-in (the secret is never stored)."""
+
+    list_display = ("user", "name", "prefix", "created_at", "last_used_at", "expires_at")
+    list_filter = ("sliding",)
+    search_fields = ("user__username", "name")
+    readonly_fields = ("user", "name", "prefix", "digest", "password_stamp", "created_at", "last_used_at", "expires_at")
 
 
 @admin.register(Caregiver)
@@ -135,7 +140,7 @@ class CaregiverAdmin(AuditedAdmin):
 
 
 @admin.register(Passkey)
-class PasskeyAdmin(admin.ModelAdmin):
+class PasskeyAdmin(ViewAndRemoveOnly, admin.ModelAdmin):
     """Admins see and remove passkeys (a lost phone); they are only ever made by their owner's browser."""
 
     list_display = ("user", "name", "created_at", "last_used_at")
@@ -143,23 +148,11 @@ class PasskeyAdmin(admin.ModelAdmin):
     readonly_fields = ("user", "name", "credential_id", "sign_count", "created_at", "last_used_at")
     exclude = ("public_key",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(PatientContact)
-class PatientContactAdmin(AuditedAdmin):
+class PatientContactAdmin(ViewAndRemoveOnly, AuditedAdmin):
     """Read here, edited on the patient's contact page, whose service checks and normalises the numbers."""
 
     list_display = ("patient", "mobile_phone", "preferred_method", "updated_at", "updated_by")
     search_fields = ("patient__last_name", "patient__first_name")
     readonly_fields = ("patient", "updated_at", "updated_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False

@@ -10,7 +10,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from patients.models import User
+from patients.access import is_care_team_member
 from patients.two_factor import has_two_factor, two_factor_required
 
 LAST_SEEN_KEY = "last_seen"
@@ -23,7 +23,8 @@ OPEN_PATHS = ("/static/", "/health/", "/api/v1/auth/token/", "/favicon")
 
 
 def is_care_team(user) -> bool:
-    return user.is_authenticated and (user.role in (User.Role.CLINICIAN, User.Role.ADMIN) or user.is_staff)
+    """The access helper's care-team check, plus staff accounts of the Django admin."""
+    return is_care_team_member(user) or (user.is_authenticated and user.is_staff)
 
 
 def _wants_json(request) -> bool:

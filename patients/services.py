@@ -172,13 +172,7 @@ def _new_caregiver(invitation: Invitation, *, username: str, password: str) -> U
     username = (username or "").strip()
     if not username:
         raise ValidationError({"username": "Choose a user name for yourself (the patient keeps their own)."})
-    if User.objects.filter(username__iexact=username).exists():
-        raise ValidationError({"username": "That user name is taken (user names ignore capitals); choose another."})
-    user = User(username=username, role=User.Role.CAREGIVER)
-    _check_password(password, user)
-    user.set_password(password)
-    user.full_clean()
-    user.save()
+    user = _new_user(username=username, password=password, role=User.Role.CAREGIVER)
     Caregiver.objects.create(user=user, patient=invitation.patient, invited_by=invitation.created_by)
     audit_change(user=user, patient_id=invitation.patient_id, what="caregiver", detail={"change": "joined"})
     return user
@@ -208,16 +202,27 @@ def _unlock(username: str) -> None:
     axes_reset(username=username)
 
 
-def _new_patient_user(patient: Patient, *, username: str, password: str) -> User:
-    username = (username or "").strip() or _free_username(patient)
+def _new_user(*, username: str, password: str, role: str, **names) -> User:
     # "NURSE.A" beside "nurse.a" would be two people who look like one.
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": "That user name is taken (user names ignore capitals); choose another."})
-    user = User(username=username, first_name=patient.first_name, last_name=patient.last_name, role=User.Role.PATIENT)
+    user = User(username=username, role=role, **names)
     _check_password(password, user)
     user.set_password(password)
     user.full_clean()
     user.save()
+    return user
+
+
+def _new_patient_user(patient: Patient, *, username: str, password: str) -> User:
+    username = (username or "").strip() or _free_username(patient)
+    user = _new_user(
+        username=username,
+        password=password,
+        role=User.Role.PATIENT,
+        first_name=patient.first_name,
+        last_name=patient.last_name,
+    )
     patient.user = user
     patient.save(update_fields=["user"])
     return user

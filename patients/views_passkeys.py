@@ -5,7 +5,6 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from patients.models import Passkey
@@ -17,6 +16,7 @@ from patients.passkeys import (
     passkey_register,
     registration_options,
 )
+from patients.views_two_factor import safe_next
 
 BACKEND = "patients.backends.UsernameOrEmailBackend"
 
@@ -83,8 +83,4 @@ def authenticate(request):
     except PasskeyError as exc:
         return _refused(exc)
     login(request, user, backend=BACKEND)
-    target = data.get("next") if isinstance(data.get("next"), str) else ""
-    safe = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return JsonResponse({"redirect": target if safe and target else "/"})
+    return JsonResponse({"redirect": safe_next(request, data.get("next"))})

@@ -23,11 +23,18 @@ from patients.two_factor import (
 )
 
 
-def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+def safe_next(request, target) -> str:
+    """Where to go after a log-in step: the asked-for page on this site, else the start page."""
+    target = target if isinstance(target, str) else ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         return target
     return "/"
+
+
+def _next_url(request) -> str:
+    return safe_next(request, request.POST.get("next") or request.GET.get("next"))
 
 
 WRONG_CODE = "That code does not match. Type the newest code from your authenticator app for MyeloTrack."
