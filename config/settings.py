@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "audit",
     "patients",
     "notifications",
+    "motor",
     "tracker",
     "reminders",
     "clinic",
@@ -303,6 +304,13 @@ EMERGENCY_NUMBER = env_str("EMERGENCY_NUMBER", "999 / 112")
 
 # Detection thresholds (detection.rules.RuleConfig keys); a care team can override them.
 MYELOTRACK_RULES: dict = {}
+# The motor_decline rule's thresholds (detection.motor_rules.MotorConfig keys); a care team can
+# override them (motor.models.MotorTeamRules). Empty: the documented defaults.
+MYELOTRACK_MOTOR_RULES: dict = {}
+# The timed walk's distance for a patient whose care team has not set one (metres).
+MYELOTRACK_MOTOR_WALK_DISTANCE_M = env_int("MYELOTRACK_MOTOR_WALK_DISTANCE_M", 10)
+# Suggest the phone tests again after this many days unless the care team chose otherwise.
+MYELOTRACK_MOTOR_EVERY_DAYS = env_int("MYELOTRACK_MOTOR_EVERY_DAYS", 7)
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
 CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)

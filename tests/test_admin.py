@@ -5,7 +5,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.urls import reverse
 
-PROJECT_APPS = ("core", "audit", "patients", "notifications", "tracker", "clinic")
+PROJECT_APPS = ("core", "audit", "patients", "notifications", "motor", "tracker", "clinic")
 MODELS = [model for label in PROJECT_APPS for model in apps.get_app_config(label).get_models()]
 
 

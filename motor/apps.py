@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MotorConfig(AppConfig):
+    name = "motor"
+    verbose_name = "Hand and walking tests"
