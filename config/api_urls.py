@@ -3,6 +3,7 @@
 from django.urls import path
 
 from clinic.api import views as patients
+from motor.api import views as motor
 from notifications.api import views as alerts
 from tracker.api import views
 
@@ -15,12 +16,14 @@ urlpatterns = [
     path("auth/tokens/<str:pk>/", views.DeviceTokenView.as_view(), name="api-token-detail"),
     path("me/", views.MeView.as_view(), name="api-me"),
     path("checkins/", views.MyCheckInsView.as_view(), name="api-checkins"),
+    path("motor-tests/", motor.MyMotorTestsView.as_view(), name="api-motor-tests"),
     path("patients/", patients.PatientListView.as_view(), name="api-patients"),
     path("patients/<str:pk>/", patients.PatientDetailView.as_view(), name="api-patient"),
     path("patients/<str:pk>/checkins/", patients.PatientCheckInsView.as_view(), name="api-patient-checkins"),
     path("patients/<str:pk>/trends/", patients.PatientTrendsView.as_view(), name="api-patient-trends"),
     path("patients/<str:pk>/baseline/", patients.PatientBaselineView.as_view(), name="api-patient-baseline"),
     path("patients/<str:pk>/export.csv", patients.PatientExportCsvView.as_view(), name="api-patient-export-csv"),
+    path("patients/<str:pk>/motor-tests/", motor.PatientMotorTestsView.as_view(), name="api-patient-motor-tests"),
     path("patients/<str:pk>/fhir/", patients.PatientFhirView.as_view(), name="api-patient-fhir"),
     path("alerts/", alerts.AlertListView.as_view(), name="api-alerts"),
     path("alerts/<str:pk>/acknowledge/", alerts.AlertAcknowledgeView.as_view(), name="api-alert-acknowledge"),

@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("clinic.urls")),
     path("", include("notifications.urls")),
     path("", include("reminders.urls")),
+    path("", include("motor.urls")),
     path("api/v1/", include("config.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     # The split view serves its start-up script from ?script= rather than inline, as the CSP requires.

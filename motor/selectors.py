@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from detection.motor_rules import MotorAssessment, assess_motor
+from motor.evaluation import motor_config_for, tries_of
 from motor.models import MotorTest
 from motor.services import motor_settings_for
 from patients.models import Patient
@@ -38,3 +40,14 @@ def tests_due(*, patient: Patient, today: date | None = None) -> dict:
     last = MotorTest.objects.filter(patient=patient).order_by("-date").values_list("date", flat=True).first()
     due = prefs.enabled and (last is None or last <= today - timedelta(days=prefs.every_days))
     return {"enabled": prefs.enabled, "due": due, "last": last, "every_days": prefs.every_days, "settings": prefs}
+
+
+def motor_overview(*, patient: Patient, start: date | None = None, end: date | None = None):
+    """(rows in the range, the rule's assessment of the whole history): charts, report and API share it.
+
+    The assessment always sees every try, since practice and baseline depend on the first ones.
+    """
+    every = list(motor_tests_of(patient=patient))
+    assessment: MotorAssessment | None = assess_motor(tries_of(every), motor_config_for(patient)) if every else None
+    rows = [r for r in every if (start is None or r.date >= start) and (end is None or r.date <= end)]
+    return rows, assessment

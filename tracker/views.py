@@ -11,6 +11,8 @@ from django.views.decorators.http import require_safe
 
 from core.middleware import note_checkin_attempt
 from detection.scales import RED_FLAG_KEYS
+from motor.patient_chart import my_tests_panel
+from motor.selectors import tests_due
 from patients.access import care_team_required, get_patient_for, is_care_team_member, self_service_patient
 from tracker.baseline_forms import ManualBaselineForm, RebaselineForm
 from tracker.forms import CheckInForm
@@ -86,6 +88,7 @@ def checkin_done(request, day: str):
         "patient": patient,
         "parts": score_rows(saved),
         "clinic_phone": _clinic_phone(patient),
+        "motor_due": tests_due(patient=patient)["due"],
     }
     return render(request, "tracker/checkin_done.html", context)
 
@@ -106,6 +109,7 @@ def today(request):
         "progress": patient_progress(patient=patient, red_flag=red_flag),
         "red_flag_open": red_flag,
         "clinic_phone": _clinic_phone(patient),
+        "motor": my_tests_panel(patient=patient, today=local_today),
     }
     return render(request, "tracker/today.html", context)
 
