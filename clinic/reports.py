@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncDate
 
 from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAGS
+from motor.charts import motor_chart_context
 from notifications.models import CONTACT_KINDS, Alert, AlertEvent
 from patients.models import Patient
 from tracker.charts import clinician_figure, figure_json, recent_level
@@ -45,6 +46,8 @@ def patient_chart_context(*, patient: Patient, range_key: str, today: date | Non
             .select_related("patient", "entered_by")
             .order_by("-date")[:14]
         ),
+        # The phone tests' panel (motor/charts.py), beside the check-in chart.
+        **motor_chart_context(patient=patient, start=start, end=end),
     }
 
 
@@ -133,6 +136,7 @@ def visit_report(*, patient: Patient, start: date, end: date) -> dict:
         "events": [{**e, "date": date.fromisoformat(e["date"])} for e in data["events"]],
         "entered_by_others": _entered_by_others(patient, start, end),
         "contact_log": _contact_log(patient, start, end),
+        **motor_chart_context(patient=patient, start=start, end=end),
     }
 
 

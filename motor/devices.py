@@ -12,7 +12,14 @@ _SYSTEMS = (
     ("Linux", "Linux"),
 )
 # Order matters: Edge and Chrome both say "Chrome", Chrome and Safari both say "Safari".
-_BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("SamsungBrowser/", "Samsung Internet"), ("Chrome/", "Chrome"), ("CriOS/", "Chrome"), ("Safari/", "Safari"))
+_BROWSERS = (
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("SamsungBrowser/", "Samsung Internet"),
+    ("Chrome/", "Chrome"),
+    ("CriOS/", "Chrome"),
+    ("Safari/", "Safari"),
+)
 
 
 def device_summary(user_agent: str) -> str:

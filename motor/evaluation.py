@@ -185,4 +185,3 @@ def evaluate_all_motor(*, batch_size: int = 500) -> MotorEvaluation:
     for start in range(0, len(ids), batch_size):
         evaluate_motor(ids[start : start + batch_size], result=result)
     return result
-

@@ -8,7 +8,13 @@ class MotorSettingsForm(forms.ModelForm):
 
     every_days = forms.TypedChoiceField(
         coerce=int,
-        choices=[(7, "Every week"), (14, "Every 2 weeks"), (28, "Every 4 weeks"), (1, "Every day"), (3, "Every 3 days")],
+        choices=[
+            (7, "Every week"),
+            (14, "Every 2 weeks"),
+            (28, "Every 4 weeks"),
+            (1, "Every day"),
+            (3, "Every 3 days"),
+        ],
         label="Suggest the tests",
     )
 

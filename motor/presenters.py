@@ -43,7 +43,11 @@ def result_words(row: MotorTest, previous: MotorTest | None) -> str:
         return words + ". This is your first result: the next ones are compared with it."
     when = _when(previous, row)
     if row.kind == MotorTest.Kind.TAP:
-        if row.rhythm_cv is not None and previous.rhythm_cv is not None and abs(row.rhythm_cv - previous.rhythm_cv) >= SAME_CV:
+        if (
+            row.rhythm_cv is not None
+            and previous.rhythm_cv is not None
+            and abs(row.rhythm_cv - previous.rhythm_cv) >= SAME_CV
+        ):
             parts = [f"{'steadier' if row.rhythm_cv < previous.rhythm_cv else 'less steady'} than {when}"]
         else:
             parts = [_compare(row.count, previous.count or 0, SAME_TAPS, "more", "fewer", when)]

@@ -26,7 +26,18 @@ from motor.evaluation import evaluate_motor
 from motor.models import MotorSettings, MotorTest
 from patients.models import Patient
 
-KEYS = {"client_id", "kind", "side", "started_at", "could_not_do", "input_method", "events", "samples", "steps", "duration_ms"}
+KEYS = {
+    "client_id",
+    "kind",
+    "side",
+    "started_at",
+    "could_not_do",
+    "input_method",
+    "events",
+    "samples",
+    "steps",
+    "duration_ms",
+}
 TAP_METHODS = {MotorTest.Method.TOUCH, MotorTest.Method.MOUSE, MotorTest.Method.PEN}
 STEP_METHODS = {MotorTest.Method.SENSOR, MotorTest.Method.HELPER}
 WALK_METHODS = {MotorTest.Method.BUTTONS, MotorTest.Method.HELPER}
@@ -98,7 +109,9 @@ def _score_into(row: MotorTest, payload: dict, walk_distance_m: float) -> None:
             row.steps = typed_step_count(payload.get("steps"))
             row.raw = {"steps": row.steps}
     else:
-        walk = score_walk(duration_ms=payload.get("duration_ms"), distance_m=walk_distance_m, steps=payload.get("steps"))
+        walk = score_walk(
+            duration_ms=payload.get("duration_ms"), distance_m=walk_distance_m, steps=payload.get("steps")
+        )
         row.duration_s, row.distance_m, row.steps = walk.duration_s, walk.distance_m, walk.steps
         row.speed_m_s, row.cadence = walk.speed_m_s, walk.cadence
         row.raw = {"duration_ms": payload.get("duration_ms"), "steps": payload.get("steps")}

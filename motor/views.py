@@ -16,14 +16,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_safe
 
 from motor.forms import MotorSettingsForm
-from motor.models import MotorTest
 from motor.patient_chart import patient_motor_charts
-from motor.selectors import motor_overview, motor_tests_of, tests_due
+from motor.selectors import motor_overview, tests_due
 from motor.services import motor_settings_for, motor_settings_update, motor_test_record
 from patients.access import care_team_required, get_patient_for, self_service_patient
 
 # url name -> (kind, template)
-PAGES = {"motor_tap": ("tap", "motor/tap.html"), "motor_step": ("step", "motor/step.html"), "motor_walk": ("walk", "motor/walk.html")}
+PAGES = {
+    "motor_tap": ("tap", "motor/tap.html"),
+    "motor_step": ("step", "motor/step.html"),
+    "motor_walk": ("walk", "motor/walk.html"),
+}
 
 
 def _own_patient(request):
@@ -68,7 +71,10 @@ def _test_page(request, name: str):
             payload.pop("side")
         try:
             motor_test_record(
-                patient=patient, payload=payload, entered_by=request.user, user_agent=request.headers.get("User-Agent", "")
+                patient=patient,
+                payload=payload,
+                entered_by=request.user,
+                user_agent=request.headers.get("User-Agent", ""),
             )
         except ValidationError as exc:
             error = "; ".join(m for ms in exc.message_dict.values() for m in ms)
@@ -125,6 +131,5 @@ def settings_page(request, pk: int):
                 messages.success(request, "Phone test settings saved.")
                 return redirect("patient_detail", pk=patient.pk)
         status = 400
-    tries = list(motor_tests_of(patient=patient, newest_first=True)[:10])
-    context = {"patient": patient, "form": form, "tries": tries, "kinds": MotorTest.Kind}
+    context = {"patient": patient, "form": form}
     return render(request, "motor/settings.html", context, status=status)

@@ -10,6 +10,7 @@ import logging
 from celery import shared_task
 from django.db.models import F
 
+from motor.evaluation import evaluate_motor
 from patients.models import Patient
 from tracker.evaluation import evaluate_patients
 
@@ -74,4 +75,11 @@ def nightly_sweep_task(batch_size: int = SWEEP_BATCH_SIZE) -> int:
 def sweep_batch_task(patient_ids: list[int]) -> dict:
     """Evaluate a batch of patients as of their yesterday (checks missed check-ins too)."""
     result = evaluate_patients(patient_ids, tick=True)
-    return {"patients": result.patients, "checkins": result.checkins, "opened": result.opened, "closed": result.closed}
+    # The phone tests' rule runs after each saved try; the sweep is its safety net (a changed team threshold).
+    motor = evaluate_motor(patient_ids)
+    return {
+        "patients": result.patients,
+        "checkins": result.checkins,
+        "opened": result.opened + motor.opened,
+        "closed": result.closed + motor.closed,
+    }

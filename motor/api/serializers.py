@@ -43,7 +43,9 @@ class MotorTestSerializer(serializers.ModelSerializer):
 
 
 class MotorTestResultSerializer(MotorTestSerializer):
-    words = serializers.SerializerMethodField(help_text='The result in plain words, e.g. "32 taps, steadier than last week."')
+    words = serializers.SerializerMethodField(
+        help_text='The result in plain words, e.g. "32 taps, steadier than last week."'
+    )
 
     class Meta(MotorTestSerializer.Meta):
         fields = [*MotorTestSerializer.Meta.fields, "words"]

@@ -42,12 +42,19 @@ class MyMotorTestsView(JsonApiMixin, generics.ListAPIView):
             "answer (200) and stores nothing. Answered with 201 and the result in plain words."
         ),
         request=MotorTestWriteSerializer,
-        responses={201: MotorTestResultSerializer, 200: MotorTestResultSerializer, **error_responses(400, 401, 403, 429)},
+        responses={
+            201: MotorTestResultSerializer,
+            200: MotorTestResultSerializer,
+            **error_responses(400, 401, 403, 429),
+        },
     )
     def post(self, request):
         patient = self_service_patient(request.user)
         row, created = motor_test_record(
-            patient=patient, payload=request.data, entered_by=request.user, user_agent=request.headers.get("User-Agent", "")
+            patient=patient,
+            payload=request.data,
+            entered_by=request.user,
+            user_agent=request.headers.get("User-Agent", ""),
         )
         words = result_words(row, previous_try(row))
         body = MotorTestResultSerializer(row, context={"words": words}).data

@@ -82,3 +82,14 @@ def test_a_bad_team_override_falls_back_to_the_site_thresholds(patient, team_a):
     MotorTeamRules.objects.create(team=team_a, overrides={"tap_decline_share": 7})
     weekly(patient, PRACTICE + BASELINE + [20, 20, 20])
     assert Alert.objects.filter(rule="motor_decline").count() == 1
+
+
+def test_the_nightly_sweep_applies_a_changed_team_threshold(patient, team_a):
+    from tracker.tasks import sweep_batch_task
+
+    rules = MotorTeamRules.objects.create(team=team_a, overrides={"tap_decline_share": 0.4})
+    weekly(patient, PRACTICE + BASELINE + [20, 20, 20])
+    assert not Alert.objects.filter(rule="motor_decline").exists()
+    rules.delete()
+    sweep_batch_task([patient.pk])
+    assert Alert.objects.filter(patient=patient, rule="motor_decline").count() == 1

@@ -17,7 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_a_tap_try_is_scored_from_its_events_not_from_the_client(patient):
     payload = tap_payload(34)
     payload["events"].insert(5, {"t": payload["events"][4]["t"] + 20, "target": "b", "pointer": 2})  # a second finger
-    row, created = motor_test_record(patient=patient, payload=payload, entered_by=patient.user, user_agent="x Android Mobile Chrome/120")
+    row, created = motor_test_record(
+        patient=patient, payload=payload, entered_by=patient.user, user_agent="x Android Mobile Chrome/120"
+    )
     assert created
     assert (row.count, row.misses, row.measure, row.value) == (34, 0, "tap_right", 34)
     assert row.raw["merged"] == 1
@@ -70,14 +72,26 @@ def test_the_same_try_sent_twice_is_stored_once(patient):
 
 def test_a_walk_gets_speed_and_cadence_from_the_clinics_distance(patient):
     MotorSettings.objects.create(patient=patient, walk_distance_m=8, every_days=7)
-    payload = {"client_id": str(uuid.uuid4()), "kind": "walk", "input_method": "buttons", "duration_ms": 6400, "steps": 12}
+    payload = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "walk",
+        "input_method": "buttons",
+        "duration_ms": 6400,
+        "steps": 12,
+    }
     row, _ = motor_test_record(patient=patient, payload=payload)
     assert (row.distance_m, row.duration_s, row.speed_m_s, row.cadence) == (8.0, 6.4, 1.25, 112.5)
     assert row.measure == "walk" and row.value == 1.25
 
 
 def test_a_walk_cannot_choose_its_own_distance(patient):
-    payload = {"client_id": str(uuid.uuid4()), "kind": "walk", "input_method": "buttons", "duration_ms": 6400, "distance_m": 2}
+    payload = {
+        "client_id": str(uuid.uuid4()),
+        "kind": "walk",
+        "input_method": "buttons",
+        "duration_ms": 6400,
+        "distance_m": 2,
+    }
     with pytest.raises(ValidationError) as e:
         motor_test_record(patient=patient, payload=payload)
     assert "distance_m" in e.value.message_dict
@@ -103,12 +117,20 @@ def test_a_sensor_step_count_is_counted_by_the_server(patient):
 
 
 def test_could_not_do_it_is_stored_without_results(patient):
-    row, _ = motor_test_record(patient=patient, payload={"client_id": str(uuid.uuid4()), "kind": "walk", "could_not_do": True})
+    row, _ = motor_test_record(
+        patient=patient, payload={"client_id": str(uuid.uuid4()), "kind": "walk", "could_not_do": True}
+    )
     assert row.could_not_do and row.value is None and row.speed_m_s is None
     with pytest.raises(ValidationError) as e:
         motor_test_record(
             patient=patient,
-            payload={"client_id": str(uuid.uuid4()), "kind": "tap", "side": "left", "could_not_do": True, "events": taps(3)},
+            payload={
+                "client_id": str(uuid.uuid4()),
+                "kind": "tap",
+                "side": "left",
+                "could_not_do": True,
+                "events": taps(3),
+            },
         )
     assert "events" in e.value.message_dict
 
