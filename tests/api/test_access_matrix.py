@@ -4,6 +4,7 @@ The table is checked against the URL resolver: adding an API route without a
 row here fails test_every_api_route_has_a_row, naming the route.
 """
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -27,6 +28,8 @@ MATRIX = {
     "api-me": ("get", None, (200, 200, 200, 401)),
     "api-checkins": ("get", None, (200, 403, 403, 401)),
     "api-checkins:post": ("post", GOOD_ANSWERS, (201, 403, 403, 401)),
+    "api-motor-tests": ("get", None, (200, 403, 403, 401)),
+    "api-motor-tests:post": ("post", "motor", (201, 403, 403, 401)),
     "api-patients": ("get", None, (403, 200, 200, 401)),
     "api-patient": ("get", None, (200, 200, 404, 401)),
     "api-patient-checkins": ("get", None, (200, 200, 404, 401)),
@@ -34,6 +37,7 @@ MATRIX = {
     "api-patient-baseline": ("post", "baseline", (403, 201, 404, 401)),
     "api-patient-export-csv": ("get", None, (200, 200, 404, 401)),
     "api-patient-fhir": ("get", None, (200, 200, 404, 401)),
+    "api-patient-motor-tests": ("get", None, (200, 200, 404, 401)),
     "api-alerts": ("get", None, (403, 200, 200, 401)),
     "api-alert-acknowledge": ("post", None, (403, 200, 404, 401)),
     "api-alert-resolve": ("post", {"outcome": "called_patient", "note": "Rang, booked a visit."}, (403, 200, 404, 401)),
@@ -103,6 +107,14 @@ def _request(client, route: str, world, user):
         body = {"username": user.username if user else "nobody", "password": PASSWORD}
     elif body == "baseline":
         body = {"from_date": world["from_date"].isoformat(), "reason": "After surgery"}
+    elif body == "motor":
+        body = {
+            "client_id": str(uuid.uuid4()),
+            "kind": "tap",
+            "side": "right",
+            "input_method": "touch",
+            "events": [{"t": i * 300, "target": "ab"[i % 2], "pointer": 1} for i in range(30)],
+        }
     return getattr(client, method)(reverse(name, kwargs=kwargs), body, format="json")
 
 
@@ -200,6 +212,8 @@ CAREGIVER = {
     "api-me": 200,
     "api-checkins": 200,
     "api-checkins:post": 201,  # entered for the patient, marked as entered by the caregiver
+    "api-motor-tests": 200,
+    "api-motor-tests:post": 201,  # a helper doing the tests with the patient; entered_by says so
     "api-patients": 403,
     "api-patient": 200,
     "api-patient-checkins": 200,
@@ -207,6 +221,7 @@ CAREGIVER = {
     "api-patient-baseline": 403,
     "api-patient-export-csv": 200,
     "api-patient-fhir": 200,
+    "api-patient-motor-tests": 200,
     "api-alerts": 403,
     "api-alert-acknowledge": 403,
     "api-alert-resolve": 403,
