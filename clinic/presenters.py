@@ -93,6 +93,7 @@ class DashboardRowDisplay:
             "team": self.team,
             "risk_class": self.risk_class,
             "missed": self.missed,
+            "motor_declining": self.motor_declining,
             "last_checkin": self.last_checkin_text,
             "since": self.since_text,
             "latest": self.latest_text,

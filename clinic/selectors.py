@@ -11,6 +11,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from clinic.presenters import SPARKLINE_DAYS, DashboardRowDisplay
+from detection.motor_rules import MOTOR_DECLINE
 from detection.scales import MCID_TOTAL, rule_label
 from notifications.models import Alert
 from patients.access import patients_visible_to
@@ -34,6 +35,8 @@ STATUS_LABELS = {
     # "My patients": an unresolved alert assigned to me. Care teams share
     # their patients, so the alert (who took it on) is what makes one mine.
     "mine": "My patients (an open alert assigned to me)",
+    # An unresolved motor_decline alert: a phone test (taps, steps, walk) fell from its baseline.
+    "motor": "Motor test declining",
 }
 
 
@@ -62,6 +65,10 @@ class DashboardRow(DashboardRowDisplay):
     @property
     def declining(self) -> bool:
         return self.change is not None and self.change <= -self.decline_points
+
+    @property
+    def motor_declining(self) -> bool:
+        return any(a["rule"] == MOTOR_DECLINE for a in self.open_alerts)
 
     @property
     def missed(self) -> bool:
@@ -167,6 +174,8 @@ def _has_status(row: DashboardRow, status: str | None, user_id: int) -> bool:
         return row.declining
     if status == "missed":
         return row.missed
+    if status == "motor":
+        return row.motor_declining
     return True
 
 
