@@ -13,6 +13,11 @@ Mapping (docs/api.md has the table):
   (fine_motor, gait, sensation, bladder, total, each with a display text),
   valueInteger, effectiveDateTime = the patient's local day of the
   check-in, subject = the Patient, derivedFrom = the QuestionnaireResponse.
+- Observation, one per phone test try (tap test each hand, step test, timed
+  walk): category exam, code from MOTOR_CODE_SYSTEM, valueQuantity in UCUM
+  ({taps}, {steps}, m/s) with components (misses, rhythm CV, fatigue,
+  duration, distance, steps, cadence); "could not do it" as dataAbsentReason
+  not-performed. In the whole-record download and patient_bundle.
 - QuestionnaireResponse, one per check-in: every answer as an item whose
   linkId is the answer's field name (domains and ratings valueInteger, red
   flags valueBoolean, numbness locations valueCoding, the note valueString).
@@ -32,6 +37,7 @@ from detection.scales import DOMAINS, NUMBNESS_LOCATIONS, RED_FLAGS
 
 BASE = "https://myelotrack.org/fhir"
 CODE_SYSTEM = f"{BASE}/CodeSystem/mjoa-domain"
+MOTOR_CODE_SYSTEM = f"{BASE}/CodeSystem/motor-test"
 LOCATION_SYSTEM = f"{BASE}/CodeSystem/numbness-location"
 PATIENT_ID_SYSTEM = f"{BASE}/NamingSystem/patient-id"
 QUESTIONNAIRE = f"{BASE}/Questionnaire/daily-checkin"
@@ -48,6 +54,30 @@ CODE_DISPLAY = {
     "total": "mJOA total score (Benzel 18-point), 0-18",
 }
 OBSERVATION_CODES = tuple(CODE_DISPLAY)
+UCUM = "http://unitsofmeasure.org"
+EXAM = {
+    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+    "code": "exam",
+    "display": "Exam",
+}
+# The phone tests (motor app): measure -> (code, display, UCUM unit of the value).
+MOTOR_CODES = {
+    "tap_right": ("tap-test-right", "Phone tap test, right hand: valid alternations in 10 s", "{taps}"),
+    "tap_left": ("tap-test-left", "Phone tap test, left hand: valid alternations in 10 s", "{taps}"),
+    "step": ("step-test", "Phone step test: steps on the spot in 10 s", "{steps}"),
+    "walk": ("timed-walk", "Phone timed walk: walking speed over a set distance", "m/s"),
+}
+# Component code -> (display, UCUM unit, attribute of the try).
+MOTOR_COMPONENTS = {
+    "misses": ("Missed taps (outside the targets or the same target twice)", "{taps}", "misses"),
+    "rhythm-cv": ("Rhythm: coefficient of variation of the tap intervals", "1", "rhythm_cv"),
+    "fatigue": ("Fatigue: tap rate in the last third over the first third", "1", "fatigue"),
+    "duration": ("Duration", "s", "duration_s"),
+    "distance": ("Distance walked", "m", "distance_m"),
+    "steps": ("Steps counted", "{steps}", "steps"),
+    "cadence": ("Cadence", "{steps}/min", "cadence"),
+}
+DATA_ABSENT = "http://terminology.hl7.org/CodeSystem/data-absent-reason"
 _NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, BASE)
 _LOCATION_LABEL = dict(NUMBNESS_LOCATIONS)
 
@@ -91,6 +121,61 @@ def observation_resources(checkin, patient_urn: str, response_urn: str) -> list[
             resource["issued"] = _instant(checkin.updated_at)
         out.append((_urn("checkin", checkin.pk, code), resource))
     return out
+
+
+def _quantity(value, unit: str) -> dict:
+    return {"value": value, "unit": unit, "system": UCUM, "code": unit}
+
+
+def motor_observation(row, patient_urn: str) -> tuple[str, dict]:
+    """One try of a phone test (motor.models.MotorTest) as an Observation with UCUM units.
+
+    "Could not do it" has no value but a dataAbsentReason (not-performed);
+    practice tries say so in a note (they do not form the baseline).
+    """
+    code, display, unit = MOTOR_CODES[row.measure]
+    resource = {
+        "resourceType": "Observation",
+        "id": f"motor-{row.pk}",
+        "status": "final",
+        "category": [{"coding": [EXAM]}],
+        "code": {"coding": [{"system": MOTOR_CODE_SYSTEM, "code": code, "display": display}]},
+        "subject": {"reference": patient_urn},
+        "effectiveDateTime": _instant(row.started_at),
+    }
+    if row.could_not_do:
+        resource["dataAbsentReason"] = {
+            "coding": [{"system": DATA_ABSENT, "code": "not-performed"}],
+            "text": "Could not do it today",
+        }
+    else:
+        resource["valueQuantity"] = _quantity(row.value, unit)
+        components = []
+        for ccode, (cdisplay, cunit, attr) in MOTOR_COMPONENTS.items():
+            value = getattr(row, attr)
+            if value is None or (row.kind == "walk" and attr in ("misses", "rhythm_cv", "fatigue")):
+                continue
+            components.append(
+                {
+                    "code": {"coding": [{"system": MOTOR_CODE_SYSTEM, "code": ccode, "display": cdisplay}]},
+                    "valueQuantity": _quantity(value, cunit),
+                }
+            )
+        if components:
+            resource["component"] = components
+    if row.input_method:
+        resource["method"] = {"text": row.get_input_method_display()}
+    if row.device:
+        resource["device"] = {"display": row.device}
+    if row.practice:
+        resource["note"] = [{"text": "Practice try: not part of the baseline."}]
+    if row.recorded_at:
+        resource["issued"] = _instant(row.recorded_at)
+    return _urn("motor", row.pk), resource
+
+
+def _motor_entries(motor_tests: Iterable, patient_urn: str) -> list[dict]:
+    return [{"fullUrl": urn, "resource": obs} for urn, obs in (motor_observation(r, patient_urn) for r in motor_tests)]
 
 
 def _item(link_id: str, text: str, answers: list[dict]) -> dict:
@@ -157,12 +242,13 @@ def _patient_entry(patient, *, search: bool = False) -> dict:
     return entry
 
 
-def patient_bundle(patient, checkins: Iterable, now=None) -> dict:
-    """The Bundle for one patient and the given check-ins (oldest first is kept)."""
+def patient_bundle(patient, checkins: Iterable, now=None, motor_tests: Iterable = ()) -> dict:
+    """The Bundle for one patient and the given check-ins (oldest first is kept), then their phone tests."""
     patient_urn = _urn("patient", patient.pk)
     entries = [_patient_entry(patient)]
     for checkin in checkins:
         entries += _checkin_entries(checkin, patient_urn)
+    entries += _motor_entries(motor_tests, patient_urn)
     return {
         "resourceType": "Bundle",
         "id": f"patient-{patient.pk}-export",
@@ -194,7 +280,7 @@ def patient_searchset(patient, checkins: Iterable, *, total: int, links: dict[st
     }
 
 
-def stream_everything(patient, checkins: Iterable, now=None) -> Iterator[str]:
+def stream_everything(patient, checkins: Iterable, now=None, motor_tests: Iterable = ()) -> Iterator[str]:
     """The whole record as one collection Bundle, in JSON chunks of one check-in each.
 
     Memory stays flat however long the record: neither the list of entries
@@ -210,4 +296,6 @@ def stream_everything(patient, checkins: Iterable, now=None) -> Iterator[str]:
     yield json.dumps(head)[:-1] + ', "entry": [' + json.dumps(_patient_entry(patient))
     for checkin in checkins:
         yield "".join("," + json.dumps(entry) for entry in _checkin_entries(checkin, patient_urn))
+    # The phone tests after the check-ins: a few hundred rows at most (weekly tests).
+    yield "".join("," + json.dumps(entry) for entry in _motor_entries(motor_tests, patient_urn))
     yield "]}"

@@ -32,6 +32,7 @@ from core.api import (
     date_range_params,
     error_responses,
 )
+from motor.selectors import motor_tests_of
 from patients.access import get_patient_for, is_care_team_member
 from patients.api.permissions import IsCareTeam
 from tracker.api.selectors import checkins_between, patient_summary
@@ -193,7 +194,8 @@ class PatientFhirView(APIView):
         tags=["exports"],
         summary="A patient's data as a FHIR R4 Bundle, paged (searchset) or whole (streamed)",
         description="Patient, one QuestionnaireResponse per check-in (the search match) and one "
-        "Observation per check-in and domain plus the total (included). Paged by check-in with `_count` "
+        "Observation per check-in and domain plus the total (included). The whole-record download adds one "
+        "Observation per phone test try (UCUM units). Paged by check-in with `_count` "
         "and `page`; `link` gives `self` and, while more remain, `next`. `_count=all` streams the whole "
         "record as one collection Bundle. See docs/api.md for the mapping.",
         parameters=[PATIENT_ID, FROM_PARAM, TO_PARAM, COUNT_PARAM, PAGE_PARAM],
@@ -209,7 +211,10 @@ class PatientFhirView(APIView):
         checkins = checkins_between(patient=patient, start=start, end=end)
         if count is None:
             response = StreamingHttpResponse(
-                stream_everything(patient, checkins.iterator(chunk_size=500)), content_type="application/fhir+json"
+                stream_everything(
+                    patient, checkins.iterator(chunk_size=500), motor_tests=motor_tests_of(patient=patient)
+                ),
+                content_type="application/fhir+json",
             )
             response["Content-Disposition"] = f'attachment; filename="myelotrack-patient-{patient.pk}-fhir.json"'
             return response
