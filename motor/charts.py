@@ -166,6 +166,31 @@ def chart_summary(rows, assessment) -> str:
     return "; ".join(parts) + "."
 
 
+def measure_rows(rows, assessment) -> list[dict]:
+    """Per measure: tries in the range, the baseline, the latest value and the change (the visit report's table)."""
+    out = []
+    summaries = assessment.measures if assessment is not None else {}
+    for m in ORDER:
+        tries = [r for r in rows if r.measure == m]
+        s = summaries.get(m)
+        if not tries or s is None:
+            continue
+        fmt = (lambda v: f"{v:.2f}") if m == "walk" else (lambda v: f"{v:g}")
+        out.append(
+            {
+                "label": TITLES[m],
+                "tries": len(tries),
+                "practice": sum(1 for r in tries if r.practice),
+                "could_not": sum(1 for r in tries if r.could_not_do),
+                "baseline": fmt(s.baseline) if s.baseline is not None else "not yet (practice)",
+                "latest": fmt(s.latest) if s.latest is not None else "could not do it",
+                "change": f"{s.change_share:+.0%}" if s.change_share is not None else "",
+                "declining": s.declining,
+            }
+        )
+    return out
+
+
 def motor_chart_context(*, patient, start=None, end=None) -> dict:
     """What the clinician's chart page and the visit report need about the tests (one hook each)."""
     rows, assessment = motor_overview(patient=patient, start=start, end=end)
@@ -176,5 +201,6 @@ def motor_chart_context(*, patient, start=None, end=None) -> dict:
         "motor_figure_json": figure_json(fig) if fig is not None else "",
         "motor_summary": chart_summary(rows, assessment) if rows else "",
         "motor_settings": motor_settings_for(patient),
+        "motor_measures": measure_rows(rows, assessment),
         "motor_declining": [TITLES[m] for m in assessment.declining_measures] if assessment is not None else [],
     }

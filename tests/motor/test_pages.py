@@ -101,3 +101,21 @@ def test_the_clinician_chart_shows_the_tests_beside_the_checkins(client, clinici
     body = response.content.decode()
     assert 'id="motor-chart"' in body and "27 taps" in body and "<em>practice</em>" in body
     assert "plotly-basic.min.js" in body
+
+
+def test_the_visit_report_lists_the_tests_with_baseline_and_change(client, clinician, patient):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    start = timezone.now() - timedelta(weeks=8)
+    for i, n in enumerate([22, 25, 27, 29, 30, 31, 30, 24]):
+        motor_test_record(patient=patient, payload=tap_payload(n), now=start + timedelta(weeks=i))
+    login(client, clinician)
+    body = client.get(
+        reverse("patient_report", args=[patient.pk]),
+        {"start": (patient.local_today() - timedelta(days=70)).isoformat()},
+    ).content.decode()
+    section = body[body.index('id="report-motor"') :]
+    assert "Right-hand taps (10 s)" in section and "8 (4 practice)" in section
+    assert ">30<" in section and ">24<" in section and "-20%" in section
