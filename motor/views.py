@@ -117,7 +117,7 @@ def settings_page(request, pk: int):
     """The care team turns the tests on or off for a patient and sets how often they are suggested."""
     patient = get_patient_for(request.user, pk)
     current = motor_settings_for(patient)
-    form = MotorSettingsForm(request.POST or None, instance=current)
+    form = MotorSettingsForm(request.POST if request.method == "POST" else None, instance=current)
     status = 200
     if request.method == "POST":
         if form.is_valid():

@@ -68,7 +68,7 @@ NOT_PAGES = {
     "service_worker": "the service worker script, installed by every visited patient page",
     "favicon": "an image",
 }
-PATIENT_PAGES = {"checkin", "checkin_done", "today", "reminders"}
+PATIENT_PAGES = {"checkin", "checkin_done", "today", "reminders", "motor_hub", "motor_tap", "motor_step", "motor_walk"}
 CARE_TEAM_PAGES = {
     "team_patients",
     "patient_detail",
@@ -81,6 +81,7 @@ CARE_TEAM_PAGES = {
     "alert_detail",
     "alert_preferences",
     "team_handover",
+    "motor_settings",
 }
 ANONYMOUS_PAGES = {
     "login",
@@ -274,4 +275,20 @@ def test_the_two_factor_pages_run_under_the_policy_without_a_violation(visitor, 
     visitor.page.fill("#id_code", f"{totp(device.bin_key):06d}")
     visitor.submit("main form button[type=submit]", "/account/two-factor/", "#recovery-codes")
     visitor.open("/login/verify/", "#id_code")
+    visitor.assert_clean()
+
+
+def test_the_phone_test_pages_run_under_the_policy_without_a_violation(visitor, patient, clinician):
+    from motor.services import motor_test_record
+    from tests.motor.conftest import tap_payload
+
+    motor_test_record(patient=patient, payload=tap_payload(28))
+    visitor.log_in(patient.user)
+    visitor.open("/tests/", ".motor-strip svg circle.dot-practice")
+    visitor.open("/tests/tap/", "#tap-test[data-ready]")
+    visitor.open("/tests/steps/", "#step-test[data-ready]")
+    visitor.open("/tests/walk/", "#walk-test[data-ready]")
+    visitor.log_in(clinician)
+    visitor.open(f"/team/patients/{patient.pk}/", f"#motor-chart {CHART}")
+    visitor.open(f"/team/patients/{patient.pk}/tests/", "#id_every_days")
     visitor.assert_clean()

@@ -119,4 +119,5 @@
   });
   root.querySelector("[data-action=again]").addEventListener("click", function () { screens.show("intro"); });
   M.flush(root);
+  root.setAttribute("data-ready", "true");  // the script ran (the browser tests wait for this)
 })();

@@ -112,4 +112,5 @@
   root.querySelector("[data-action=stop]").addEventListener("click", stop);
   root.querySelector("[data-action=again]").addEventListener("click", function () { begin(side); });
   M.flush(root);
+  root.setAttribute("data-ready", "true");  // the script ran (the browser tests wait for this)
 })();

@@ -62,4 +62,5 @@
     });
   });
   M.flush(root);
+  root.setAttribute("data-ready", "true");  // the script ran (the browser tests wait for this)
 })();
