@@ -12,7 +12,8 @@
   var screens = new M.Screens(root);
   var DURATION = 10000;
   var HANDS = { right: "Right hand", left: "Left hand" };
-  var area = root.querySelector("[data-tap-area]");
+  // The whole test screen listens: a tap anywhere outside the two targets is a miss (the Stop button aside).
+  var area = root.querySelector("[data-screen=test]");
   var remaining = root.querySelector("[data-remaining]");
   var side = "right";
   var done = {};
@@ -59,6 +60,7 @@
 
   area.addEventListener("pointerdown", function (event) {
     if (!running) return;
+    if (event.target.closest && event.target.closest("[data-action=stop]")) return;
     event.preventDefault();  // no focus ring flashing, no text selection, no emulated mouse events
     var hit = event.target.closest ? event.target.closest("[data-target]") : null;
     if (!method) method = event.pointerType === "mouse" ? "mouse" : event.pointerType === "pen" ? "pen" : "touch";
