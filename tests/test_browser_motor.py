@@ -146,15 +146,10 @@ def test_the_timed_walk_times_start_to_stop_and_a_lost_signal_keeps_the_result(p
     shot(page, "walk-no-signal")
     page.click("button:has-text('Try again')")
     page.wait_for_selector("[data-screen=result]:not([hidden])")
-    assert page.locator("[data-result]").inner_text().startswith("10 metres in 8.0 seconds")
+    assert page.locator("[data-result]").inner_text().startswith("10 metres in 8.")
     row = MotorTest.objects.get()
-    assert (row.duration_s, row.speed_m_s, row.steps, row.cadence, row.input_method) == (
-        8.0,
-        1.25,
-        14,
-        105.0,
-        "buttons",
-    )
+    assert 8.0 <= row.duration_s < 8.5 and (row.steps, row.input_method) == (14, "buttons")
+    assert row.speed_m_s == round(10 / row.duration_s, 3) and row.cadence == round(14 / row.duration_s * 60, 1)
     # Sent once more on the next page load (the retry already stored it): still one row.
     page.goto(f"{live_server.url}/tests/walk/")
     page.wait_for_selector("#walk-test[data-ready]")
