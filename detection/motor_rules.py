@@ -19,7 +19,10 @@ Per measure, in date order:
   (the test-retest noise makes one low test common; see docs/detection.md,
   "Objective motor tests", for how the shares were chosen);
 * the episode closes (RECOVERED) once ``sustained_tries`` tries in a row are
-  back at or above the threshold.
+  back at or above the threshold;
+* a patient whose own tries vary more than the published noise gets a wider
+  share: at least ``own_noise_z`` times their own test-retest SD, learned
+  from the successive differences of their tries since the baseline began.
 
 "Could not do it today" (value None) is data: after the baseline it counts
 as a low try (the worst result), because a patient who can no longer do the
