@@ -357,9 +357,27 @@ def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDa
             rows = cursor.fetchall()
     else:
         rows = qs
+    return _days_by_patient(rows)
+
+
+def _days_by_patient(rows) -> dict[int, list[RuleDay]]:
+    """(patient_id, date, fine_motor, gait, sensation, bladder, red_flag) rows as each patient's days.
+
+    A day's scores are immutable (DayScore is frozen), so patients who
+    answered the same on the same date share one object: in a batch of 200
+    patients about a third of the rows are distinct, and making a frozen
+    dataclass costs more than reading its row (a first sweep builds a year of
+    them per patient).
+    """
     by_patient: dict[int, list[RuleDay]] = defaultdict(list)
-    for pid, day, fm, g, s, b, rf in rows:
-        by_patient[pid].append(RuleDay(day, fm, g, s, b, rf))
+    made: dict[tuple, RuleDay] = {}
+    get = made.get
+    for row in rows:
+        key = row[1:]
+        day = get(key)
+        if day is None:
+            day = made[key] = RuleDay(*key)
+        by_patient[row[0]].append(day)
     return by_patient
 
 
