@@ -343,42 +343,81 @@ def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDa
     for p in patients:
         if p.pk not in full:
             by_mark[p.evaluated_through].append(p.pk)
+    if connection.vendor == "postgresql":
+        return _packed_days(sorted(full), by_mark)
     condition = Q(patient_id__in=sorted(full)) if full else Q(pk__in=[])
     for mark, pks in by_mark.items():
         condition |= Q(patient_id__in=pks, date__gt=mark)
-    qs = CheckIn.objects.filter(condition)
-    qs = qs.order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS)
-    if connection.vendor == "postgresql":
-        # The same query without the ORM's per-row machinery: on a first run
-        # a batch reads 70,000 rows and the ORM's iteration doubled the time.
-        sql, params = qs.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    else:
-        rows = qs
+    rows = CheckIn.objects.filter(condition).order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS)
     return _days_by_patient(rows)
 
 
 def _days_by_patient(rows) -> dict[int, list[RuleDay]]:
-    """(patient_id, date, fine_motor, gait, sensation, bladder, red_flag) rows as each patient's days.
-
-    A day's scores are immutable (DayScore is frozen), so patients who
-    answered the same on the same date share one object: in a batch of 200
-    patients about a third of the rows are distinct, and making a frozen
-    dataclass costs more than reading its row (a first sweep builds a year of
-    them per patient).
-    """
+    """(patient_id, date, fine_motor, gait, sensation, bladder, red_flag) rows as each patient's days."""
     by_patient: dict[int, list[RuleDay]] = defaultdict(list)
-    made: dict[tuple, RuleDay] = {}
-    get = made.get
-    for row in rows:
-        key = row[1:]
-        day = get(key)
-        if day is None:
-            day = made[key] = RuleDay(*key)
-        by_patient[row[0]].append(day)
+    for pid, day, fm, g, s, b, rf in rows:
+        by_patient[pid].append(RuleDay(day, fm, g, s, b, bool(rf)))
     return by_patient
+
+
+# A check-in's day and answers as one integer: days since 1970 and 4 bits per
+# score (the CHECK constraints keep each within 0-7) and the red-flag bit.
+_EPOCH = date_type(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_DAY_CODE = (
+    "((((((date - DATE '1970-01-01')::bigint * 16 + fine_motor) * 16 + gait) * 16 + sensation) * 16 + bladder) * 2"
+    " + red_flag::int)"
+)
+# DayScores already made, by code, shared by every batch this process runs.
+# Frozen, so one object can stand for the same answers on the same day of any
+# number of patients; bounded (a year of a large clinic's distinct days is
+# tens of thousands) and simply emptied when full.
+_DAYS_MADE: dict[int, RuleDay] = {}
+_DAYS_MADE_LIMIT = 100_000
+
+
+def _day_from_code(code: int) -> RuleDay:
+    rest, red_flag = divmod(code, 2)
+    rest, bladder = divmod(rest, 16)
+    rest, sensation = divmod(rest, 16)
+    rest, gait = divmod(rest, 16)
+    days, fine_motor = divmod(rest, 16)
+    day = RuleDay(date_type.fromordinal(_EPOCH_ORDINAL + days), fine_motor, gait, sensation, bladder, bool(red_flag))
+    if len(_DAYS_MADE) >= _DAYS_MADE_LIMIT:
+        _DAYS_MADE.clear()
+    _DAYS_MADE[code] = day
+    return day
+
+
+def _packed_days(full: list[int], by_mark: dict[date_type, list[int]]) -> dict[int, list[RuleDay]]:
+    """The check-ins as one array of day codes per patient, in date order (PostgreSQL).
+
+    A first sweep reads a year of rows per patient; seven columns per row,
+    and then a frozen DayScore per row, cost about twice the plain read of
+    those rows. One integer per row reads in half the time, and most rows
+    are the same answers on the same day as another patient's, so the
+    DayScore already made for that code is used again.
+    """
+    clauses, params = [], []
+    if full:
+        clauses.append("patient_id = ANY(%s)")
+        params.append(full)
+    for mark, pks in by_mark.items():
+        clauses.append("(patient_id = ANY(%s) AND date > %s)")
+        params += [pks, mark]
+    if not clauses:
+        return {}
+    # bandit B608: the table is the model's own db_table and the clauses are
+    # fixed text; every value goes as a parameter.
+    sql = (
+        f"SELECT patient_id, array_agg({_DAY_CODE} ORDER BY date) FROM {CheckIn._meta.db_table} "  # nosec B608
+        f"WHERE {' OR '.join(clauses)} GROUP BY patient_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    get = _DAYS_MADE.get
+    return {pid: [get(code) or _day_from_code(code) for code in codes] for pid, codes in rows}
 
 
 def _save_states(patients: list[Patient]) -> None:

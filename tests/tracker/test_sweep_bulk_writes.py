@@ -1,6 +1,6 @@
 """A batch records its episodes with a few inserts, and they are the rows the one-by-one path writes."""
 
-from datetime import time, timedelta
+from datetime import date, time, timedelta
 
 import pytest
 from django.db import IntegrityError, connection
@@ -154,3 +154,25 @@ def test_a_batch_writes_its_episodes_with_the_same_number_of_statements_however_
         return len(ctx.captured_queries)
 
     assert statements(2) == statements(6)
+
+
+def test_the_days_read_as_codes_are_the_check_ins_as_stored(patient, other_patient):
+    # The lowest and highest answers, red flags, and dates long before 1970 and far ahead.
+    rows = {0: (0, 0, 0, 0), 1: (5, 7, 3, 3), 2: (4, 6, 2, 3), 3: (1, 2, 0, 1)}
+    add_history(patient, rows, start=patient.local_today() - timedelta(days=10))
+    add_history(other_patient, rows, start=date(1901, 2, 3))
+    add_history(other_patient, rows, start=date(2999, 12, 1))
+    CheckIn.objects.filter(date__in=[date(1901, 2, 4), patient.local_today() - timedelta(days=7)]).update(
+        red_flag=True, rf_breathing=True
+    )
+    evaluation._DAYS_MADE.clear()
+
+    read = evaluation._load_days([patient, other_patient], {patient.pk, other_patient.pk})
+
+    for p in (patient, other_patient):
+        stored = [evaluation.day_from_checkin(c) for c in CheckIn.objects.filter(patient=p).order_by("date")]
+        assert read[p.pk] == stored
+    assert sum(day.red_flag for days in read.values() for day in days) == 2
+    # The same answers on the same day are one object, whoever gave them.
+    again = evaluation._load_days([patient], {patient.pk})
+    assert all(a is b for a, b in zip(again[patient.pk], read[patient.pk], strict=True))
