@@ -25,7 +25,10 @@ RED_FLAG_TEXT = {f.key: f.question for f in RED_FLAGS}
 def _current_baseline(data: dict) -> dict | None:
     """The baseline in force on the last day of the series, if any."""
     last = data["baselines"][-1] if data["baselines"] else None
-    return last if last and last["to"] == data["end"] else None
+    if not last or last["to"] != data["end"]:
+        return None
+    # The series carries ISO strings (it is JSON for the chart); the page formats a date.
+    return {**last, "effective_from": date.fromisoformat(last["effective_from"])}
 
 
 def patient_chart_context(*, patient: Patient, range_key: str, today: date | None = None) -> dict:
