@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from django.db.models import Subquery, Value
+from django.db.models.functions import Coalesce
+
 from detection.scales import DOMAIN_KEYS, RED_FLAG_KEYS
 from notifications.models import Alert
 from patients.models import Patient, PatientEvent
@@ -102,9 +105,21 @@ def _checkin_rows(patient: Patient, start: date | None, end: date) -> tuple[list
     qs = CheckIn.objects.filter(patient=patient, date__lte=end).values_list(*_ROW_FIELDS)
     if start is None:
         return [], list(qs.order_by("date"))
-    # The check-ins just before the range so the smoothed line starts right.
-    before = list(qs.filter(date__lt=start).order_by("-date")[: SMOOTH_WINDOW - 1])[::-1]
-    return before, list(qs.filter(date__gte=start).order_by("date"))
+    # With the range, the SMOOTH_WINDOW - 1 check-ins just before it, so the
+    # smoothed line starts right: one query, from the date of the earliest of
+    # those (or from the first check-in when there are fewer).
+    earliest_before = (
+        CheckIn.objects.filter(patient=patient, date__lt=start)
+        .order_by("-date")
+        .values("date")[SMOOTH_WINDOW - 2 : SMOOTH_WINDOW - 1]
+    )
+    rows = list(
+        qs.filter(date__gte=Coalesce(Subquery(earliest_before), Value(date.min))).order_by("date")
+        if SMOOTH_WINDOW > 1
+        else qs.filter(date__gte=start).order_by("date")
+    )
+    split = next((i for i, row in enumerate(rows) if row[0] >= start), len(rows))
+    return rows[:split], rows[split:]
 
 
 def _flags_answered_yes(row: tuple) -> list[str]:
