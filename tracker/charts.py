@@ -11,6 +11,7 @@ plotly.js basic bundle (scatter traces and layout shapes only).
 
 from __future__ import annotations
 
+import bisect
 import copy
 import functools
 import json
@@ -327,7 +328,9 @@ def chart_summary(data: dict) -> str:
     dates = data["dates"]
     if not dates:
         return f"No check-ins from {period}."
-    shown = [(d, v) for d, v in zip(dates, data["smoothed"]["total"], strict=True) if d >= start.isoformat()]
+    # Dates are sorted ISO strings: the days shown are those from the first on or after the start.
+    first_shown = bisect.bisect_left(dates, start.isoformat())
+    shown = list(zip(dates[first_shown:], data["smoothed"]["total"][first_shown:], strict=True))
     if not shown:
         return f"No check-ins from {period}."
     words = [f"From {period}, {len(shown)} check-ins."]
@@ -343,7 +346,7 @@ def chart_summary(data: dict) -> str:
     if data["baselines"]:
         words.append(f"Baseline {data['baselines'][-1]['total']:g}.")
     for key in DOMAIN_KEYS:
-        values = [v for d, v in zip(dates, data["smoothed"][key], strict=True) if d >= start.isoformat()]
+        values = data["smoothed"][key][first_shown:]
         words.append(f"{DOMAIN_BY_KEY[key].label} {values[0]:g} to {values[-1]:g} of {PANEL_MAX[key]}.")
     counts = (
         (len(data["alerts"]), "alert"),
