@@ -153,6 +153,15 @@ def rebuild_detector(
     """
     det = PatientDetector(config)
     events: list[Event] = []
+    feed = det.feed
+    if not baseline_changes:
+        # Nearly every patient in a first sweep: no clinician's baseline to
+        # watch for on each of a year's days.
+        for day in days:
+            reported = feed(day)
+            if reported:
+                events.extend(reported)
+        return det, events
     pending = sorted(baseline_changes, key=lambda b: (b.effective_from, b.set_at or timezone.now(), b.pk or 0))
     i = 0
     for day in days:
