@@ -16,6 +16,7 @@ import copy
 import functools
 import json
 import statistics
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 
 from detection.rules import RuleConfig
@@ -181,6 +182,11 @@ def _panel_traces(data: dict, panel: str, *, first: bool, index: dict[str, int])
     return traces
 
 
+# A row that draws something other than scores (its own traces for the same
+# data dict) registers its builder here; every other panel draws _panel_traces.
+PANEL_TRACES: dict[str, Callable[..., list[dict]]] = {}
+
+
 @functools.cache
 def _template() -> dict:
     """Plotly's default template as plain data, computed once per process.
@@ -235,7 +241,8 @@ def clinician_figure_data(data: dict, *, height: int = 860) -> dict:
     x_range = [_day_edges(view_start)[0], _day_edges(data["end"])[1]]
     for row, panel in enumerate(PANELS, start=1):
         suffix = _axis_suffix(row)
-        for trace in _panel_traces(data, panel, first=row == 1, index=index):
+        build = PANEL_TRACES.get(panel, _panel_traces)
+        for trace in build(data, panel, first=row == 1, index=index):
             trace["xaxis"], trace["yaxis"] = f"x{suffix}", f"y{suffix}"
             traces.append(trace)
         top = PANEL_MAX[panel]
