@@ -3,8 +3,8 @@
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.core.exceptions import ValidationError
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
