@@ -104,6 +104,9 @@ def server_env(args) -> dict:
         # throttle (10/min) would refuse the 11th patient. The per-account
         # one and the check-in throttle (30/hour per patient) stay as deployed.
         API_LOGIN_RATE="100000/min",
+        # The bench's clinicians have no authenticator app: with two-factor required every care-team
+        # page would be a redirect to its set-up (counted as errors), not the page.
+        TWO_FACTOR_REQUIRED="false",
     )
     return env
 
