@@ -301,6 +301,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # What a patient is told to do after a red-flag answer.
+# The dashboard shows the riskiest DASHBOARD_PAGE_SIZE patients first; "Show more" adds as many again.
+DASHBOARD_PAGE_SIZE = env_int("DASHBOARD_PAGE_SIZE", 30)
+if DASHBOARD_PAGE_SIZE < 1:
+    raise ImproperlyConfigured("DASHBOARD_PAGE_SIZE must be at least 1.")
+
 CLINIC_PHONE = env_str("CLINIC_PHONE", "+44 20 7946 0000")
 EMERGENCY_NUMBER = env_str("EMERGENCY_NUMBER", "999 / 112")
 
