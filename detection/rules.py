@@ -52,6 +52,17 @@ DECLINE_RULES = frozenset({SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRI
 
 DOMAINS = DOMAIN_KEYS
 
+# The format of PatientDetector.to_dict(). A state of another version does not
+# load (ValueError): the evaluation then rebuilds the detector from the whole
+# history, which gives exactly the state and episodes the new rules would have.
+# 1: the first rules; 2: robust noise (median of successive differences),
+# Huber-clipped drift CUSUM and the persistence-based rapid_decline.
+STATE_VERSION = 2
+
+# Successive differences of the total are counted in bins 0..DIFF_BINS-1
+# (the total is 0-18, so every difference fits).
+DIFF_BINS = 19
+
 OPENED = "opened"
 CLOSED = "closed"
 
@@ -155,9 +166,16 @@ class RuleConfig:
     sustained_min_checkins: int = 5
     reference_sd: float = 0.8
     window_days: int = 14
-    # rapid_decline: each of the last N check-ins, all within rapid_days, is at
-    # least rapid_drop below the level before them and at least mcid below baseline.
-    rapid_drop: float = 3.0
+    # rapid_decline: the last N check-ins, all within rapid_days, are each at
+    # least rapid_each_drop below baseline and on average at least rapid_drop
+    # below it. N = 4 because a bad spell lasts 1-3 days: four check-ins down
+    # is a change that persists. The median of the rapid_reference_checkins
+    # before them is the "fell from" level of the evidence.
+    rapid_drop: float = 2.5
+    rapid_each_drop: float = 2.0
+    # ...and the average drop is at least rapid_z of the patient's day-to-day
+    # SD: for a noisy patient four check-ins are weaker evidence.
+    rapid_z: float = 2.5
     rapid_checkins: int = 4
     rapid_days: int = 7
     rapid_reference_checkins: int = 7
@@ -165,9 +183,12 @@ class RuleConfig:
     # threshold of baseline; an alert still open is then closed as recovered.
     rearm_checkins: int = 7
     # drift: one-sided CUSUM of (baseline - total - allowance) / sd, where sd is
-    # the patient's own day-to-day variation (from successive differences).
+    # the patient's own day-to-day variation (the median of the successive
+    # differences, robust to the odd wild answer). Each step is Huber-clipped
+    # to +-drift_max_step, so neither one terrible day nor one very good one
+    # decides it.
     drift_allowance: float = 1.5
-    drift_threshold: float = 10.0
+    drift_threshold: float = 12.0
     drift_min_sd: float = 0.6
     drift_max_step: float = 2.0
     # missed_checkins: no check-in for this many days.
@@ -261,6 +282,7 @@ class RuleConfig:
             self.window_days,
             self.rapid_checkins,
             self.rapid_days - 1,
+            self.rapid_each_drop,
         )
 
 
@@ -393,8 +415,9 @@ class PatientDetector:
         "_domain_recovered_run",
         "_cusum",
         "_cusum_run",
-        "_sd_sum",
+        "_diffs",
         "_sd_count",
+        "_sd",
         "_prev_total",
         "_red_flag_dates",
         "checkins",
@@ -419,8 +442,12 @@ class PatientDetector:
         self._domain_recovered_run = 0
         self._cusum = 0.0
         self._cusum_run = 0
-        self._sd_sum = 0.0
+        # How often each size of successive difference of the total occurred
+        # (bins 0-18), from the baseline period on; the day-to-day SD is their
+        # median, so it is robust to heavy-tailed answers and to a step drop.
+        self._diffs: list[int] = [0] * DIFF_BINS
         self._sd_count = 0
+        self._sd = 1.0  # cached day_to_day_sd() before the floor
         self._prev_total: int | None = None
         self._red_flag_dates: list[str] = []
         self.checkins = 0
@@ -501,17 +528,15 @@ class PatientDetector:
             window_days,
             rapid_checkins,
             rapid_span,
+            rapid_each,
         ) = self.config._per_checkin
 
         # Day-to-day variation, from successive differences: they measure the
-        # noise and hardly see a slow drift; clipping keeps one step drop from
-        # inflating it (the same sums as _learn_variation, inlined).
+        # noise and hardly see a slow drift (_learn_variation, inlined).
         prev = self._prev_total
         self._prev_total = total
         if prev is not None:
-            d = abs(total - prev)
-            self._sd_sum += d if d < 4 else 4
-            self._sd_count += 1
+            self._count_diff(total - prev)
 
         # The recent history the windowed rules look at.
         dates, totals = self._dates, self._totals
@@ -552,15 +577,16 @@ class PatientDetector:
             if disarmed.get(DOMAIN_DECLINE) and domain_recovered >= rearm_checkins:
                 self._rearm(DOMAIN_DECLINE, date, events, domain_recovered)
 
-        # drift: CUSUM of the standardised shortfall below baseline.
-        count = self._sd_count
-        # E|x_t - x_{t-1}| = 2 sd / sqrt(pi) for independent normal noise.
-        sd = 1.0 if count < 3 else self._sd_sum / count * 0.886
+        # drift: CUSUM of the standardised shortfall below baseline,
+        # Huber-clipped on both sides.
+        sd = self._sd
         if min_sd > sd:  # max(sd, min_sd), as in day_to_day_sd()
             sd = min_sd
         step = (btotal - total - allowance) / sd
         if step > max_step:
             step = max_step
+        elif step < -max_step:
+            step = -max_step
         c = self._cusum + step  # after re-arming, which may have reset it
         if c <= 0.0:
             self._cusum = 0.0
@@ -592,8 +618,8 @@ class PatientDetector:
                 if domain_down and not disarmed.get(DOMAIN_DECLINE):
                     self._check_domains(day.date, k, events)
 
-        # rapid_decline: the last few check-ins all far below the level before.
-        if total_down and n > rapid_checkins and ordinal - dates[-rapid_checkins] <= rapid_span:
+        # rapid_decline: the last few check-ins, close together, all well below baseline.
+        if btotal - total >= rapid_each and n >= rapid_checkins and ordinal - dates[-rapid_checkins] <= rapid_span:
             if not disarmed.get(RAPID_DECLINE):
                 self._check_rapid(day.date, ordinal, events)
 
@@ -664,7 +690,7 @@ class PatientDetector:
         self.baseline_start = start
         self._baseline_window = []
         # A change of treatment can change how much the scores wobble too.
-        self._sd_sum, self._sd_count, self._prev_total = 0.0, 0, None
+        self._diffs, self._sd_count, self._sd, self._prev_total = [0] * DIFF_BINS, 0, 1.0, None
         # These check-ins were fed before (red flags and gaps already seen):
         # only the baseline and the score rules go over them again.
         for day in sorted(days, key=lambda d: d.date):
@@ -680,7 +706,7 @@ class PatientDetector:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": STATE_VERSION,
             "baseline": self.baseline.to_dict() if self.baseline else None,
             "baseline_start": self.baseline_start.isoformat() if self.baseline_start else None,
             "baseline_window": [list(row) for row in self._baseline_window],
@@ -695,8 +721,9 @@ class PatientDetector:
             "domain_recovered_run": self._domain_recovered_run,
             "cusum": self._cusum,
             "cusum_run": self._cusum_run,
-            "sd_sum": self._sd_sum,
+            "diffs": list(self._diffs),
             "sd_count": self._sd_count,
+            "sd": self._sd,
             "prev_total": self._prev_total,
             "red_flag_dates": list(self._red_flag_dates),
             "checkins": self.checkins,
@@ -704,7 +731,7 @@ class PatientDetector:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], config: RuleConfig | None = None) -> PatientDetector:
-        if data.get("version") != 1:
+        if data.get("version") != STATE_VERSION:
             raise ValueError(f"unknown detector state version {data.get('version')!r}")
         det = cls(config)
         det.baseline = Baseline.from_dict(data["baseline"]) if data.get("baseline") else None
@@ -721,8 +748,10 @@ class PatientDetector:
         det._domain_recovered_run = int(data.get("domain_recovered_run", 0))
         det._cusum = float(data.get("cusum", 0.0))
         det._cusum_run = int(data.get("cusum_run", 0))
-        det._sd_sum = float(data.get("sd_sum", 0.0))
+        diffs = [int(c) for c in data.get("diffs", ())]
+        det._diffs = diffs if len(diffs) == DIFF_BINS else [0] * DIFF_BINS
         det._sd_count = int(data.get("sd_count", 0))
+        det._sd = float(data.get("sd", 1.0))
         det._prev_total = data.get("prev_total")
         det._red_flag_dates = list(data.get("red_flag_dates", []))
         det.checkins = int(data.get("checkins", 0))
@@ -788,20 +817,37 @@ class PatientDetector:
         prev = self._prev_total
         self._prev_total = total
         if prev is not None:
-            # Successive differences measure day-to-day noise and hardly see a
-            # slow drift; clipping keeps one step drop from inflating it.
-            d = abs(total - prev)
-            self._sd_sum += d if d < 4 else 4
-            self._sd_count += 1
+            self._count_diff(total - prev)
+
+    def _count_diff(self, d: int) -> None:
+        """Count one successive difference and update the cached SD.
+
+        The SD is the median absolute successive difference (interpolated
+        within ties, as scores are whole points) times 1.048: for independent
+        normal noise of SD s, a difference has SD s*sqrt(2) and its absolute
+        value a median of 0.674*sqrt(2)*s = 0.954 s. A median, unlike the mean,
+        is not moved by the few percent of answers that are off by a point or
+        two, nor by the one big difference of a step drop.
+        """
+        diffs = self._diffs
+        diffs[d if d >= 0 else -d] += 1
+        count = self._sd_count = self._sd_count + 1
+        if count < 3:
+            return
+        half = count / 2.0
+        below = 0
+        m = 0
+        c = diffs[0]
+        while below + c <= half:
+            below += c
+            m += 1
+            c = diffs[m]
+        # Interpolated within bin m (the interval m-0.5..m+0.5, never below 0).
+        self._sd = ((m - 0.5 + (half - below) / c) if m else half / c * 0.5) * 1.048
 
     def day_to_day_sd(self) -> float:
         """The patient's own day-to-day SD of the total (points)."""
-        if self._sd_count < 3:
-            sd = 1.0
-        else:
-            # E|x_t - x_{t-1}| = 2 sd / sqrt(pi) for independent normal noise.
-            sd = self._sd_sum / self._sd_count * 0.886
-        return max(sd, self.config.drift_min_sd)
+        return max(self._sd, self.config.drift_min_sd)
 
     def _check_sustained(self, date: datetime.date, k: int, events: list[Event]) -> None:
         """sustained_decline: today's total is down; is the median of the last k too?"""
@@ -833,14 +879,16 @@ class PatientDetector:
         n = len(totals)
         r = cfg.rapid_checkins
         recent = totals[-r:]
-        worst = max(recent)
-        if not btotal - worst >= cfg.mcid:
+        # Every one of them down (a change that persists, not one bad day)...
+        if not btotal - max(recent) >= cfg.rapid_each_drop:
+            return
+        # ...and by at least rapid_drop on average, and rapid_z of the noise.
+        drop = btotal - sum(recent) / r
+        if not drop >= cfg.rapid_drop or not drop >= cfg.rapid_z * self.day_to_day_sd():
             return
         ref = totals[max(0, n - r - cfg.rapid_reference_checkins) : n - r]
-        level = median(ref)
-        if not level - worst >= cfg.rapid_drop:
-            return
-        days = ordinal - dates[-r - 1]
+        level = median(ref) if ref else btotal
+        days = ordinal - (dates[-r - 1] if n > r else dates[-r])
         now = median(recent)
         events.append(
             self._open(

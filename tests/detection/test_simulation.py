@@ -33,7 +33,7 @@ def test_about_one_in_eight_patients_progresses_within_a_year():
     for t in truths:
         if t.progresses:
             assert t.onset <= t.decline_date
-    assert {t.kind for t in truths if t.progresses} == {"drift", "step"}
+    assert {t.kind for t in truths if t.progresses} == {"drift", "step", "staircase"}
 
 
 def test_patients_miss_days_and_some_report_red_flags():
