@@ -193,6 +193,9 @@ class RuleConfig:
     drift_max_step: float = 2.0
     # missed_checkins: no check-in for this many days.
     missed_checkins_days: int = 3
+    # The named operating point these thresholds came from (OPERATING_POINTS);
+    # recorded for the care team's settings, not read by the rules.
+    operating_point: str = "balanced"
     # Severities, which a care team may raise or lower.
     red_flag_severity: str = URGENT
     sustained_decline_severity: str = HIGH
@@ -204,6 +207,10 @@ class RuleConfig:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            if f.name == "operating_point":
+                if value not in OPERATING_POINTS:
+                    raise ValueError(f"operating_point must be {_point_names()}, not {value!r}")
+                continue
             if f.name.endswith("_severity"):
                 if value not in (URGENT, HIGH, MODERATE, LOW):
                     raise ValueError(f"{f.name} must be urgent, high, moderate or low, not {value!r}")
@@ -223,21 +230,36 @@ class RuleConfig:
 
     @classmethod
     def from_dict(cls, overrides: Mapping[str, Any] | None = None) -> RuleConfig:
+        """Defaults, then the named operating point's thresholds if one is given, then the other keys."""
         overrides = dict(overrides or {})
+        point = overrides.get("operating_point")
+        return cls._build({**operating_point_settings(point), **overrides} if point is not None else overrides)
+
+    @classmethod
+    def _build(cls, values: Mapping[str, Any]) -> RuleConfig:
         known = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = sorted(set(overrides) - set(known))
+        unknown = sorted(set(values) - set(known))
         if unknown:
             raise ValueError(f"unknown rule setting(s): {', '.join(unknown)}")
-        values = {}
-        for key, value in overrides.items():
+        out = {}
+        for key, value in values.items():
             if known[key].type == "int" and isinstance(value, float) and value.is_integer():
                 value = int(value)
-            values[key] = value
-        return cls(**values)
+            out[key] = value
+        return cls(**out)
 
     def merged(self, overrides: Mapping[str, Any] | None) -> RuleConfig:
-        """This config with a care team's overrides on top."""
-        return RuleConfig.from_dict({**self.to_dict(), **dict(overrides or {})})
+        """This config with a care team's overrides on top.
+
+        A care team's ``operating_point`` replaces the thresholds it names
+        (whatever the site set for them); the team's other keys go on top of that.
+        """
+        overrides = dict(overrides or {})
+        values = self.to_dict()
+        point = overrides.get("operating_point")
+        if point is not None:
+            values.update(operating_point_settings(point))
+        return RuleConfig._build({**values, **overrides})
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -284,6 +306,48 @@ class RuleConfig:
             self.rapid_days - 1,
             self.rapid_each_drop,
         )
+
+
+def evidence_settings(level: float) -> dict[str, Any]:
+    """The thresholds of one setting of the single sensitivity dial, ``level``.
+
+    1.0 is the default (balanced); above 1 asks for more evidence before a
+    decline alert (fewer false alerts, later), below 1 for less. The dial
+    scales the statistical thresholds together and leaves the clinical ones
+    (the MCID, the domain thresholds, the baseline) alone: how many SDs the
+    rapid_decline drop must reach, the drift CUSUM's threshold, and the
+    window of sustained_decline/domain_decline (through reference_sd: the
+    window grows with (sd / reference_sd)^2, and its cap).
+    """
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0.2 <= level <= 5:
+        raise ValueError(f"the evidence level must be a number from 0.2 to 5, not {level!r}")
+    return {
+        "rapid_z": round(2.5 * level, 4),
+        "drift_threshold": round(12.0 * level, 4),
+        "reference_sd": round(0.8 / level, 4),
+        "sustained_max_checkins": max(7, int(round(21 * level))),
+    }
+
+
+# Named operating points a care team chooses from (docs/detection.md shows
+# each one's figures). balanced is the default thresholds, spelt out, so that
+# choosing it undoes another choice.
+OPERATING_POINT_LEVELS = {"conservative": 1.25, "balanced": 1.0, "early": 0.8}
+OPERATING_POINTS = {
+    name: {**evidence_settings(level), "operating_point": name} for name, level in OPERATING_POINT_LEVELS.items()
+}
+
+
+def _point_names() -> str:
+    names = list(OPERATING_POINTS)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def operating_point_settings(name: Any) -> dict[str, Any]:
+    """The thresholds of a named operating point; ValueError naming the choices for anything else."""
+    if not isinstance(name, str) or name not in OPERATING_POINTS:
+        raise ValueError(f"operating_point must be {_point_names()}, not {name!r}")
+    return dict(OPERATING_POINTS[name])
 
 
 @dataclass(frozen=True)

@@ -205,3 +205,67 @@ def score(
             for _, r in alerts_p:
                 s.false_by_rule[r] += 1
     return s
+
+
+# The settings of the sensitivity dial that score_detection --sweep runs by default.
+SWEEP_LEVELS = (0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 2.0)
+
+
+@dataclass
+class SweepPoint:
+    level: float
+    name: str  # the operating point's name, or "" between them
+    score: Score
+
+
+def sweep(
+    checkins: dict[str, list[DayScore]],
+    truth: dict[str, Truth],
+    config,
+    levels=SWEEP_LEVELS,
+    *,
+    min_followup: int = 14,
+) -> list[SweepPoint]:
+    """Score the cohort at each setting of the sensitivity dial (``rules.evidence_settings``) on top of ``config``."""
+    from detection.replay import replay_patients
+    from detection.rules import OPERATING_POINT_LEVELS, evidence_settings
+
+    names = {level: name for name, level in OPERATING_POINT_LEVELS.items()}
+    levels = sorted(set(levels) | set(names))
+    out = []
+    for level in levels:
+        cfg = config.merged(evidence_settings(level))
+        s = score(replay_patients(checkins, cfg), truth, checkins, min_followup=min_followup)
+        out.append(SweepPoint(level, names.get(level, ""), s))
+    return out
+
+
+def sweep_table(points: list[SweepPoint], naive: Score | None = None) -> str:
+    """The operating curve as a Markdown table (what --sweep prints and docs/detection.md shows)."""
+    lines = [
+        "| setting | sensitivity | false / patient-year | median delay (days) |",
+        "|---|---|---|---|",
+    ]
+    for p in points:
+        label = f"{p.level:g}" + (f" ({p.name})" if p.name else "")
+        lines.append(f"| {label} | {_row(p.score)}")
+    if naive is not None:
+        lines.append(f"| naive rule | {_row(naive)}")
+    return "\n".join(lines)
+
+
+def _row(s: Score) -> str:
+    return f"{s.sensitivity:.1%} ({s.detected}/{s.progressors}) | {s.false_per_patient_year:.3f} | {s.median_delay:g} |"
+
+
+def group_table(groups: dict[str, Score], title: str) -> str:
+    lines = [
+        f"| {title} | sensitivity | false / patient-year | median delay (days) |",
+        "|---|---|---|---|",
+    ]
+    for name, s in groups.items():
+        sens = f"{s.sensitivity:.1%} ({s.detected}/{s.progressors})" if s.progressors else "-"
+        false = f"{s.false_per_patient_year:.3f}" if s.stable_years else "-"
+        delay = f"{s.median_delay:g}" if s.delays else "-"
+        lines.append(f"| {name} | {sens} | {false} | {delay} |")
+    return "\n".join(lines)
