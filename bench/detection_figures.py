@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from detection.naive import naive_replay  # noqa: E402
 from detection.replay import replay_patients  # noqa: E402
-from detection.rules import OPERATING_POINTS, OPENED, DayScore, RuleConfig  # noqa: E402
+from detection.rules import OPENED, OPERATING_POINTS, DayScore, RuleConfig  # noqa: E402
 from detection.scoring import GROUPINGS, Truth, group_table, score, score_by  # noqa: E402
 from detection.simulation import simulate_cohort  # noqa: E402
 
