@@ -519,7 +519,14 @@ class PatientDetector:
     # ----- public API -----
 
     def feed(self, day: DayScore) -> list[Event]:
-        date = day.date
+        return self.feed_values(day.date, day.fine_motor, day.gait, day.sensation, day.bladder, day.red_flag)
+
+    def feed_values(self, date: datetime.date, fm: int, g: int, s: int, b: int, red_flag: bool = False) -> list[Event]:
+        """``feed`` for one check-in given as values: what ``feed`` itself runs.
+
+        The replay's fast reader calls this directly and so builds no
+        DayScore per row (a frozen dataclass costs about a microsecond to make).
+        """
         ordinal = _ORDINAL_CACHE.get(date)
         if ordinal is None:
             ordinal = _ORDINAL_CACHE[date] = date.toordinal()
@@ -538,7 +545,7 @@ class PatientDetector:
         self.last_date = date
         self.checkins += 1
 
-        if day.red_flag:
+        if red_flag:
             if is_open.get(RED_FLAG):
                 self._red_flag_dates.append(date.isoformat())
             else:
@@ -548,14 +555,16 @@ class PatientDetector:
                         RED_FLAG,
                         date,
                         f"Red-flag answer on {date:%d %b %Y}",
-                        {"dates": [date.isoformat()], "total": day.total},
+                        {"dates": [date.isoformat()], "total": fm + g + s + b},
                     )
                 )
 
-        self._feed_scores(day, ordinal, events)
+        self._feed_scores(date, fm, g, s, b, ordinal, events)
         return events
 
-    def _feed_scores(self, day: DayScore, ordinal: int, events: list[Event]) -> None:
+    def _feed_scores(
+        self, date: datetime.date, fm: int, g: int, s: int, b: int, ordinal: int, events: list[Event]
+    ) -> None:
         """Baseline building and the score rules for one check-in.
 
         This runs once per check-in of every replay and first sweep,
@@ -570,11 +579,10 @@ class PatientDetector:
         faster with byte-identical outputs (docs/benchmarks.md, "Detector
         speed"); splitting it into a call per step would give that back.
         """
-        fm, g, s, b = day.fine_motor, day.gait, day.sensation, day.bladder
         total = fm + g + s + b
         base = self.baseline
         if base is None:
-            self._feed_baseline(day.date, ordinal, fm, g, s, b, total)
+            self._feed_baseline(date, ordinal, fm, g, s, b, total)
             return
         (
             hist,
@@ -633,7 +641,6 @@ class PatientDetector:
             domain_recovered = self._domain_recovered_run = 0
         disarmed = self.disarmed
         if disarmed:
-            date = day.date
             if recovered >= rearm_checkins:
                 for rule in (SUSTAINED_DECLINE, RAPID_DECLINE, DRIFT):
                     if disarmed.get(rule):
@@ -659,7 +666,7 @@ class PatientDetector:
             self._cusum = c
             self._cusum_run += 1
             if c >= drift_threshold and not disarmed.get(DRIFT):
-                self._fire_drift(day.date, sd, events)
+                self._fire_drift(date, sd, events)
 
         # Window of recent check-ins: longer for a patient whose scores wobble
         # more (see RuleConfig). k counts the last `size` check-ins that fall
@@ -678,14 +685,14 @@ class PatientDetector:
                 k = size
             if k >= sustained_min * size // sustained_checkins:
                 if total_down and not disarmed.get(SUSTAINED_DECLINE):
-                    self._check_sustained(day.date, k, events)
+                    self._check_sustained(date, k, events)
                 if domain_down and not disarmed.get(DOMAIN_DECLINE):
-                    self._check_domains(day.date, k, events)
+                    self._check_domains(date, k, events)
 
         # rapid_decline: the last few check-ins, close together, all well below baseline.
         if btotal - total >= rapid_each and n >= rapid_checkins and ordinal - dates[-rapid_checkins] <= rapid_span:
             if not disarmed.get(RAPID_DECLINE):
-                self._check_rapid(day.date, ordinal, events)
+                self._check_rapid(date, ordinal, events)
 
     def _feed_baseline(self, date: datetime.date, ordinal: int, fm: int, g: int, s: int, b: int, total: int) -> None:
         """A check-in while there is no baseline yet: gather it, and make one when there are enough."""
@@ -759,7 +766,9 @@ class PatientDetector:
         # only the baseline and the score rules go over them again.
         for day in sorted(days, key=lambda d: d.date):
             if day.date >= start and (self.last_date is None or day.date <= self.last_date):
-                self._feed_scores(day, day.date.toordinal(), events)
+                self._feed_scores(
+                    day.date, day.fine_motor, day.gait, day.sensation, day.bladder, day.date.toordinal(), events
+                )
         return events
 
     @property

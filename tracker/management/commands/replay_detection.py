@@ -4,8 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from detection.compare import compare
-from detection.replay import ReplayInputError, read_checkins, replay_patients
+from detection.compare import compare as compare_settings
+from detection.replay import ReplayInputError, read_checkin_rows, read_checkins, replay_rows
 from detection.rules import OPERATING_POINTS
 from tracker.rule_settings import get_rule_config, load_overrides
 
@@ -37,15 +37,14 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--rules: {exc}")
         settings_ab = [self._setting(config, s) for s in compare] if compare else None
-        by_patient = self._read(file)
         write = self.stdout.write
         try:
             if settings_ab:
-                for line in _compare(by_patient, settings_ab).lines():
+                for line in compare_settings(self._read(file, read_checkins), *settings_ab).lines():
                     write(line)
                 return
             dumps = json.dumps
-            for alert in replay_patients(by_patient, config):
+            for alert in replay_rows(self._read(file, read_checkin_rows), config):
                 write(dumps(alert))
         except BrokenPipeError:
             # The reader (head, a closed pager) has what it wanted.
@@ -60,17 +59,13 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(f"--compare: {exc} (give {', '.join(OPERATING_POINTS)} or a JSON file)")
 
-    def _read(self, file: str):
+    def _read(self, file: str, reader):
         try:
             with open(file, newline="", encoding="utf-8") as f:
-                return read_checkins(f)
+                return reader(f)
         except ReplayInputError as exc:
             raise CommandError(f"{file}: {exc}")
         except UnicodeDecodeError:
             raise CommandError(f"{file}: not UTF-8 text")
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror}")
-
-
-def _compare(by_patient, settings_ab):
-    return compare(by_patient, *settings_ab)
