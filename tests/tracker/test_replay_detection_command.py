@@ -153,3 +153,18 @@ def test_compare_refuses_an_unknown_setting_naming_the_choices(tmp_path):
     path.write_text(HEADER + rows("A", 1, 3))
     with pytest.raises(CommandError, match="conservative, balanced, early or a JSON file"):
         call_command("replay_detection", str(path), compare=["balanced", "eager"])
+
+
+def test_the_fast_reader_and_the_csv_module_give_the_same_rows_and_errors():
+    from io import StringIO
+
+    from detection.replay import read_checkin_rows
+
+    plain = HEADER + rows("A", 1, 9) + rows("B", 3, 4, (3, 5, 2, 3), red_flag=1)
+    quoted = plain.replace("A,", '"A",').replace("\n", "\r\n")  # quotes and CRLF: the csv module's path
+    assert read_checkin_rows(StringIO(plain)) == read_checkin_rows(StringIO(quoted))
+    assert read_checkin_rows(StringIO(plain))["B"][0][5] is True
+    bad = plain + "B,2025-01-20,4,9,2,3,0\n"
+    for text in (bad, bad.replace("B,", '"B",')):
+        with pytest.raises(ReplayInputError, match="line 15: gait must be 0-7, not 9"):
+            read_checkin_rows(StringIO(text))
