@@ -22,9 +22,11 @@ def curve_figure(points: list[SweepPoint], naive: Score | None = None) -> go.Fig
             y=[100 * p.score.sensitivity for p in points],
             mode="lines+markers+text",
             name="MyeloTrack (dial setting)",
-            text=[(p.name or f"{p.level:g}") + f" · {p.score.median_delay:g} d" for p in points],
-            textposition="top left",
-            hovertemplate="%{text}<br>false %{x:.3f} / patient-year<br>sensitivity %{y:.1f}%<extra></extra>",
+            # Only the named points are labelled on the figure (the others crowd it); all have hover text.
+            text=[f"{p.name} · {p.score.median_delay:g} d" if p.name else "" for p in points],
+            customdata=[f"{p.level:g} {p.name}".strip() + f" · {p.score.median_delay:g} d" for p in points],
+            textposition="top right",
+            hovertemplate="%{customdata}<br>false %{x:.3f} / patient-year<br>sensitivity %{y:.1f}%<extra></extra>",
         )
     )
     named = [p for p in points if p.name]
