@@ -191,3 +191,15 @@ def test_step_drops_are_two_and_a_half_to_four_and_a_half_points():
         if course.kind == "step" and course.onset_day is not None and course.onset_day < 300:
             sizes.append(course.decline[course.onset_day + 5])
     assert sizes and min(sizes) >= 2.5 - 1e-9 and max(sizes) <= 4.5 + 0.2  # plus a little drift after
+
+
+def test_the_legacy_simulator_reproduces_the_first_simulators_cohorts_exactly():
+    import hashlib
+
+    h = hashlib.sha256()
+    for rows, t in simulate_cohort(40, 200, 7, realism=LEGACY):
+        for r in rows:
+            h.update(",".join(r.as_csv()).encode())
+        h.update(",".join(t.as_csv()[:7]).encode())  # the first simulator's truth columns
+    # Fingerprint of the first simulator's cohort (detection/simulation.py before issue 13), same call.
+    assert h.hexdigest() == "4bc40d3b5d5dd23a93b1c652853ee0788e038587e7a5a5493a876ed54874c6fd"
