@@ -25,7 +25,7 @@ from detection.motor_rules import DEFAULT_MOTOR_CONFIG, MOTOR_DECLINE, OPENED, M
 from detection.motor_simulation import DEFAULT_START, simulate_motor_cohort
 from detection.replay import replay_patients
 from detection.rules import DECLINE_RULES, DayScore, RuleConfig
-from detection.scoring import Score, Truth
+from detection.scoring import Score, Truth, score
 
 MJOA = "mJOA rules alone"
 MOTOR = "motor rule alone"
@@ -62,38 +62,7 @@ def score_alerts(
     min_followup: int = 14,
 ) -> Score:
     """``detection.scoring.score`` counting the alerts of ``rules``."""
-    by_patient: dict[str, list[tuple[datetime.date, str]]] = {}
-    for a in alerts:
-        if a["rule"] in rules:
-            d = a["date"]
-            if isinstance(d, str):
-                d = datetime.date.fromisoformat(d)
-            by_patient.setdefault(a["patient_id"], []).append((d, a["rule"]))
-    s = Score(0, 0, 0, 0, 0.0, 0, [])
-    for pid, t in truth.items():
-        days = checkins.get(pid) or []
-        alerts_p = sorted(by_patient.get(pid, []))
-        if t.progresses and t.decline_date is not None:
-            last = days[-1].date if days else t.decline_date
-            if (last - t.decline_date).days < min_followup:
-                s.excluded_short_followup += 1
-                continue
-            s.progressors += 1
-            begin = t.onset or t.decline_date
-            caught = [(d, r) for d, r in alerts_p if d >= begin]
-            s.early_alerts_progressors += len(alerts_p) - len(caught)
-            if caught:
-                s.detected += 1
-                s.delays.append((caught[0][0] - t.decline_date).days)
-                s.first_rule[caught[0][1]] += 1
-        elif t.onset is None and not t.progresses:
-            s.stable_patients += 1
-            if days:
-                s.stable_years += ((days[-1].date - days[0].date).days + 1) / 365.25
-            s.false_alerts += len(alerts_p)
-            for _, r in alerts_p:
-                s.false_by_rule[r] += 1
-    return s
+    return score(alerts, truth, checkins, min_followup=min_followup, rules=rules)
 
 
 @dataclass

@@ -172,10 +172,13 @@ def score(
     checkins: dict[str, list[DayScore]],
     *,
     min_followup: int = 14,
+    rules: frozenset[str] | None = None,
 ) -> Score:
+    """Sensitivity, false alerts and delay of the alerts of ``rules`` (the decline rules by default)."""
+    counted = SCORED_RULES if rules is None else rules
     by_patient: dict[str, list[tuple[datetime.date, str]]] = {}
     for a in alerts:
-        if a["rule"] in SCORED_RULES:
+        if a["rule"] in counted:
             d = a["date"]
             if isinstance(d, str):
                 d = datetime.date.fromisoformat(d)
