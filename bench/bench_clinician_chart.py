@@ -34,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_weight import free_port, measure, populate, production_env, wait_up  # noqa: E402
-from common import ensure_database, machine  # noqa: E402
+from bench_weight import measure, populate, production_env  # noqa: E402
+from common import ensure_database, free_port, gunicorn, machine  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_bench_chart"
 CLINICIAN = "bench.chart.nurse"
@@ -102,21 +102,10 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
         )
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2"]
-            + ["--no-control-socket"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
         pages = (f"/team/patients/{pk}/?range=90d", f"/team/patients/{pk}/?range=1y", f"/team/patients/{pk}/report/")
-        try:
-            wait_up(base, server)
+        with gunicorn(env, port, workers=2):
             results = browse(base, [{"name": name, "value": value, "url": base}], pages)
             lh = lighthouse(args.lighthouse, f"{base}{pages[1]}", f"{name}={value}") if args.lighthouse else None
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
 
     print(f"machine: {machine()}")
     print(f"gunicorn (2 workers) + WhiteNoise, DEBUG off, collectstatic; {args.days} days of check-ins")
