@@ -14,6 +14,7 @@ Results go into docs/api.md.
 
 import argparse
 import os
+import statistics
 import sys
 import time
 import uuid
@@ -27,11 +28,99 @@ from common import ensure_database, machine  # noqa: E402
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_bench_api"
 
 
+def checkin_against_yardsticks(patient, patient_client, runs: int) -> None:
+    """The API and HTML check-in POSTs, each against its bare yardstick, in alternating rounds.
+
+    Every POST is an update of today's check-in with its revision (the
+    common case: the patient's phone resends or corrects the day), as in issue 15.
+    Then the parts measured on their own: token lookup, throttle, enqueue.
+    """
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client, RequestFactory
+    from django.test.utils import CaptureQueriesContext
+
+    from detection.scales import RED_FLAG_KEYS
+    from patients.tokens import token_authenticate, token_issue
+    from tracker.evaluation import enqueue_evaluation
+
+    body = {"fine_motor": 4, "gait": 6, "sensation": 2, "bladder": 3}
+    form = {"fine_motor": "4", "gait": "6", "sensation": "2", "bladder": "3", **{k: "no" for k in RED_FLAG_KEYS}}
+    browser = Client()
+    browser.force_login(patient.user)
+
+    def api_checkin():
+        response = patient_client.post("/api/v1/checkins/", body, content_type="application/json")
+        assert response.status_code in (200, 201), response.content
+
+    def api_bare():
+        assert patient_client.post("/bench/api/", body, content_type="application/json").status_code == 201
+
+    def html_checkin():
+        assert browser.post("/checkin/", form).status_code == 302
+
+    def html_bare():
+        assert browser.post("/bench/form/", {"score": "4", "note": ""}).status_code == 302
+
+    fns = {
+        "API check-in": api_checkin,
+        "bare DRF token view": api_bare,
+        "HTML check-in": html_checkin,
+        "bare Django form POST": html_bare,
+    }
+    for fn in fns.values():
+        for _ in range(3):
+            fn()
+    counts = {}
+    for label, fn in fns.items():
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        counts[label] = len(ctx.captured_queries)
+    results = {label: [] for label in fns}
+    for _ in range(runs):
+        for label, fn in fns.items():
+            results[label] += timed(fn, 1)
+    print(f"machine: {machine()}; load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    print("check-in POSTs (updates with a revision), alternating rounds:")
+    med = {label: statistics.median(ms) for label, ms in results.items()}
+    for label, ms in results.items():
+        print(summary(f"{label} [{counts[label]} q]", ms))
+    print(f"ratio API check-in / bare DRF view: {med['API check-in'] / med['bare DRF token view']:.2f}x (target 2x)")
+    print(
+        f"ratio HTML check-in / bare form POST: {med['HTML check-in'] / med['bare Django form POST']:.2f}x (target 2x)"
+    )
+
+    key = token_issue(user=patient.user).key
+    token_authenticate(key)
+    from core.throttles import ScopedWriteThrottle
+
+    request = RequestFactory().post("/api/v1/checkins/")
+    request.user = patient.user
+
+    class View:
+        throttle_scope = "checkin_create"
+
+    throttle = ScopedWriteThrottle()
+
+    def throttle_once():
+        assert throttle.allow_request(request, View())
+
+    parts = {
+        "token lookup": lambda: token_authenticate(key),
+        "throttle (cache get + set)": throttle_once,
+        "enqueue (evaluate_patient_task.delay)": lambda: enqueue_evaluation(patient.pk),
+    }
+    print(f"cache: {cache.__class__.__name__}")
+    for label, fn in parts.items():
+        print(summary(label, timed(fn, runs)))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=500)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--checkin-only", action="store_true", help="only the check-in POSTs against their yardsticks")
     args = parser.parse_args()
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
@@ -97,6 +186,13 @@ def main() -> None:
             "/api/v1/checkins/", answers, content_type="application/json", HTTP_IDEMPOTENCY_KEY=post_new.last_key
         )
         assert response["Idempotent-Replayed"] == "true"
+
+    import yardsticks
+
+    yardsticks.mount()
+    checkin_against_yardsticks(patient, patient_client, args.runs)
+    if args.checkin_only:
+        return
 
     post_new()
     endpoints = {

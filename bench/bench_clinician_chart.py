@@ -2,6 +2,15 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/myelotrack_bench_chart \\
         .venv/bin/python bench/bench_clinician_chart.py [--days 365] [--lighthouse /tmp/lh]
+    DATABASE_URL=... .venv/bin/python bench/bench_clinician_chart.py --server-time [--days 365] [--runs 60]
+
+With --server-time nothing is served or browsed: the chart page (1 year and
+90 days) is timed in-process through Django's test Client with DEBUG off (the
+whole server side: session, middleware, the reads, the figure, the
+template), beside a bare logged-in page through the same middleware
+(bench/bare_urls.py) in the same run, alternating, medians and 90th
+percentiles; also the figure alone, as plain data and as the
+plotly.graph_objects figure it replaced. Target: the 1-year page under 25 ms.
 
 Same set-up as bench_weight.py (DEBUG off, collectstatic with WhiteNoise's
 compressed manifest storage, gunicorn), with a clinician of the patient's
@@ -25,8 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_weight import free_port, measure, populate, production_env, wait_up  # noqa: E402
-from common import ensure_database, machine  # noqa: E402
+from bench_weight import measure, populate, production_env  # noqa: E402
+from common import ensure_database, free_port, gunicorn, machine  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_bench_chart"
 CLINICIAN = "bench.chart.nurse"
@@ -74,9 +83,14 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=365, help="days of check-in history")
     parser.add_argument("--port", type=int, default=8766)
     parser.add_argument("--lighthouse", help="folder with lighthouse installed by npm (optional)")
+    parser.add_argument("--server-time", action="store_true", help="time the page in-process instead (no browser)")
+    parser.add_argument("--runs", type=int, default=60, help="requests per page with --server-time")
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     ensure_database(url)
+    if args.server_time:
+        server_time(url, args.days, args.runs)
+        return
     port = free_port(args.port)
     base = f"http://127.0.0.1:{port}"
 
@@ -88,21 +102,10 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
         )
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "2"]
-            + ["--no-control-socket"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
         pages = (f"/team/patients/{pk}/?range=90d", f"/team/patients/{pk}/?range=1y", f"/team/patients/{pk}/report/")
-        try:
-            wait_up(base, server)
+        with gunicorn(env, port, workers=2):
             results = browse(base, [{"name": name, "value": value, "url": base}], pages)
             lh = lighthouse(args.lighthouse, f"{base}{pages[1]}", f"{name}={value}") if args.lighthouse else None
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
 
     print(f"machine: {machine()}")
     print(f"gunicorn (2 workers) + WhiteNoise, DEBUG off, collectstatic; {args.days} days of check-ins")
@@ -120,6 +123,93 @@ def main() -> None:
             f"\nLighthouse desktop {pages[1]}: performance {lh['performance']}, FCP {lh['fcp_ms']:.0f} ms,"
             f" LCP {lh['lcp_ms']:.0f} ms, TBT {lh['tbt_ms']:.0f} ms, {lh['bytes']:,.0f} B"
         )
+
+
+def server_time(url: str, days: int, runs: int) -> None:
+    import statistics
+    import time
+
+    with tempfile.TemporaryDirectory(prefix="myelotrack-static-") as static_root:
+        env = production_env(url, static_root, 0) | {
+            "TWO_FACTOR_REQUIRED": "false",
+            "ALLOWED_HOSTS": "testserver",
+            # No collectstatic: the plain storage needs no manifest of hashed names.
+            "STATIC_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+            "LOG_LEVEL": "WARNING",
+        }
+        os.environ.update(env)
+        populate(days)
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import override_settings
+
+        from patients.models import Patient, User
+
+        clinician_session()
+        client = Client()
+        client.force_login(User.objects.get(username=CLINICIAN))
+        pk = Patient.objects.get(user__username="bench.weight.patient").pk
+        pages = {
+            "bare logged-in page (yardstick)": "/bench/bare/",
+            "chart page, 1 year": f"/team/patients/{pk}/?range=1y",
+            "chart page, 90 days": f"/team/patients/{pk}/?range=90d",
+        }
+        times: dict[str, list[float]] = {name: [] for name in pages}
+        with override_settings(ROOT_URLCONF="bare_urls"):
+            for path in pages.values():  # warm: templates compiled, plotly's template read once
+                response = client.get(path)
+                assert response.status_code == 200, (path, response.status_code)
+            statements = []
+            with connection.execute_wrapper(lambda execute, sql, *rest: statements.append(sql) or execute(sql, *rest)):
+                client.get(pages["chart page, 1 year"])
+            for _ in range(runs):
+                for name, path in pages.items():
+                    t0 = time.perf_counter()
+                    client.get(path)
+                    times[name].append(time.perf_counter() - t0)
+        figure = figure_times(pk, runs)
+
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
+    print(f"in-process test Client, DEBUG off, {days} days of check-ins, {runs} alternating rounds")
+    bare = statistics.median(times["bare logged-in page (yardstick)"])
+    for name, values in times.items():
+        median = statistics.median(values)
+        p90 = statistics.quantiles(values, n=10)[-1]
+        print(
+            f"  {name:<34} median {median * 1000:6.2f} ms  p90 {p90 * 1000:6.2f} ms  = {median / bare:4.1f}x the bare page"
+        )
+    print(f"  SQL statements for the 1-year page: {len(statements)}")
+    for name, value in figure.items():
+        print(f"  {name:<34} median {value * 1000:6.2f} ms")
+
+
+def figure_times(pk: int, runs: int) -> dict:
+    """The 1-year figure alone: as plain data (what the page sends) and as the plotly.graph_objects figure it replaced."""
+    import statistics
+    import time
+
+    sys.path.insert(0, str(ROOT))
+    from patients.models import Patient
+    from tests.tracker.plotly_reference import reference_figure
+    from tracker.charts import clinician_figure_data, figure_json
+    from tracker.trends import range_bounds, trend_series
+
+    patient = Patient.objects.get(pk=pk)
+    start, end = range_bounds("1y", patient=patient)
+    data = trend_series(patient=patient, start=start, end=end)
+    out = {}
+    for name, build, n in (
+        ("figure as plain data + JSON", lambda: figure_json(clinician_figure_data(data)), runs),
+        ("figure via plotly.graph_objects", lambda: reference_figure(data).to_json(), max(5, runs // 10)),
+        ("trend_series (the reads)", lambda: trend_series(patient=patient, start=start, end=end), runs),
+    ):
+        values = []
+        for _ in range(n):
+            t0 = time.perf_counter()
+            build()
+            values.append(time.perf_counter() - t0)
+        out[name] = statistics.median(values)
+    return out
 
 
 def browse(base: str, cookies: list, pages: tuple) -> dict:

@@ -11,6 +11,7 @@ and the number of SQL queries. Target: median < 200 ms.
 """
 
 import argparse
+import gzip
 import os
 import random
 import statistics
@@ -21,6 +22,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 from common import ensure_database, machine  # noqa: E402  (bench/ is the script's own folder)
 
@@ -36,6 +38,9 @@ def setup_django(url: str) -> None:
     os.environ.setdefault("STATIC_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
     os.environ.setdefault("ALLOWED_HOSTS", "testserver")
     os.environ.setdefault("SESSION_COOKIE_SECURE", "false")
+    # The test Client speaks plain HTTP, and the bench signs the nurse in without an authenticator app.
+    os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+    os.environ.setdefault("TWO_FACTOR_REQUIRED", "false")
     os.environ.setdefault("MYELOTRACK_VAR_DIR", str(ROOT / "var" / "bench"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -186,36 +191,73 @@ def main() -> None:
     nurse = User.objects.get(username="bench.nurse")
     n_checkins = CheckIn.objects.filter(patient__care_team=team).count()
 
-    client = Client()
+    import yardsticks
+
+    yardsticks.mount()
+    client = Client(HTTP_ACCEPT_ENCODING="gzip")
     client.force_login(nurse)
+    # The fragment's ETag of the unchanged list, for the 304 refresh.
+    etag = client.get("/team/patients/fragment/")["ETag"]
+
+    def bare():
+        assert client.get("/bench/bare/").status_code == 200
 
     def page():
         response = client.get("/team/patients/")
         assert response.status_code == 200, response.status_code
+        return response
 
     def fragment():
-        assert client.get("/team/patients/fragment/").status_code == 200
+        response = client.get("/team/patients/fragment/")
+        assert response.status_code == 200
+        return response
+
+    def not_modified():
+        assert client.get("/team/patients/fragment/", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+    def show_all():
+        response = client.get("/team/patients/", {"shown": args.patients})
+        assert response.status_code == 200
+        return response
 
     def selector():
         assert len(dashboard_rows(user=nurse)) == args.patients
 
     for _ in range(3):  # warm connections, templates and caches
-        page()
-    with CaptureQueriesContext(connection) as ctx:
-        page()
-    with CaptureQueriesContext(connection) as sel_ctx:
-        selector()
+        page(), fragment(), not_modified(), bare()
+    counts = {}
+    for label, fn in (("page", page), ("fragment", fragment), ("304", not_modified), ("bare", bare)):
+        with CaptureQueriesContext(connection) as ctx:
+            fn()
+        counts[label] = len(ctx.captured_queries)
 
     print(f"machine: {machine()}; load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
     print(f"cohort: {args.patients} patients, {n_checkins} check-ins ({args.days} days)")
-    print(f"queries: page {len(ctx.captured_queries)}, dashboard_rows {len(sel_ctx.captured_queries)}")
-    page_ms = timed(page, args.runs)
-    print(summary(f"GET /team/patients/ (n={args.runs})", page_ms))
-    print(summary(f"GET /team/patients/fragment/ (n={args.runs})", timed(fragment, args.runs)))
+    print("queries: " + ", ".join(f"{k} {v}" for k, v in counts.items()))
+    first, refresh, everyone = page(), fragment(), show_all()
+    for label, response in (("first page", first), ("refresh (changed)", refresh), ("all rows", everyone)):
+        raw = len(gzip.decompress(response.content)) if response.get("Content-Encoding") == "gzip" else None
+        print(
+            f"bytes {label}: {len(response.content):,} sent ({response.get('Content-Encoding', 'identity')}), "
+            f"{raw or len(response.content):,} uncompressed"
+        )
+    print("bytes refresh (unchanged): 0 body (304)")
+    # Alternating rounds so the machine's load falls on every measure alike.
+    results = {name: [] for name in ("bare", "page", "fragment", "304", "all rows")}
+    fns = {"bare": bare, "page": page, "fragment": fragment, "304": not_modified, "all rows": show_all}
+    for _ in range(args.runs):
+        for name, fn in fns.items():
+            results[name] += timed(fn, 1)
+    bare_ms = statistics.median(results["bare"])
+    for name, ms in results.items():
+        print(summary(f"{name} (n={args.runs})", ms) + f"   ratio {statistics.median(ms) / bare_ms:5.1f}x bare")
     print(summary(f"dashboard_rows() alone (n={args.runs})", timed(selector, args.runs)))
-    verdict = "met" if statistics.median(page_ms) < 200 else "NOT met"
-    print(f"target: median page < 200 ms: {verdict}")
+    ratio = statistics.median(results["page"]) / bare_ms
+    print(
+        f"target: first page within 20x of the bare logged-in view: {'met' if ratio <= 20 else 'NOT met'} ({ratio:.1f}x)"
+    )
+    print(f"target: first page <= 40 kB sent: {'met' if len(first.content) <= 40_000 else 'NOT met'}")
 
 
 if __name__ == "__main__":

@@ -180,10 +180,23 @@ def add_one_day() -> int:
 
 
 def counts() -> str:
-    from notifications.models import Alert
+    from notifications.models import Alert, Delivery
     from tracker.models import Baseline
 
-    return f"{Alert.objects.count()} alerts, {Baseline.objects.count()} baselines"
+    return (
+        f"{Alert.objects.count()} alerts, {Baseline.objects.count()} baselines, {Delivery.objects.count()} deliveries"
+    )
+
+
+def clinicians(n: int) -> None:
+    """Exactly n clinicians in the bench team, each with email on (so alerts of high severity get two deliveries)."""
+    from patients.models import CareTeam, CareTeamMembership, User
+
+    User.objects.filter(username__startswith="bench.sweep.nurse").delete()
+    team = CareTeam.objects.get(name="Bench clinic")
+    for i in range(n):
+        user = User.objects.create_user(f"bench.sweep.nurse{i}", role=User.Role.CLINICIAN, email=f"n{i}@example.org")
+        CareTeamMembership.objects.create(team=team, user=user, team_role="nurse")
 
 
 def main() -> None:
@@ -198,6 +211,9 @@ def main() -> None:
         "--skip-b1", action="store_true", help="skip the first run that records a year of episodes, if recorded before"
     )
     parser.add_argument("--gaps", action="store_true", help="keep the simulator's missed days and dropouts")
+    parser.add_argument(
+        "--clinicians", type=int, default=0, help="clinicians in the team (b1 then writes their delivery rows too)"
+    )
     args = parser.parse_args()
 
     ensure_database(os.environ["DATABASE_URL"])
@@ -222,6 +238,14 @@ def main() -> None:
         CheckIn.objects.filter(date__gte=datetime.now(UTC).date()).delete()
         print("cohort already loaded")
 
+    clinicians(args.clinicians)
+    if args.clinicians:
+        # Sending is the delivery workers' work, not the sweep's: with tasks
+        # eager here it would run inside the timed sweep, so the bench only
+        # counts what the sweep hands over after commit.
+        import notifications.services
+
+        notifications.services.enqueue_deliveries = lambda ids: len(ids)
     read_times = []
     for _ in range(3):
         elapsed, n_rows = plain_read()

@@ -20,19 +20,16 @@ target uses the gzip size: each page at most 60 kB compressed, everything includ
 import argparse
 import gzip
 import os
-import socket
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import ensure_database, machine  # noqa: E402  (bench/ is the script's own folder)
+from common import ensure_database, free_port, gunicorn, machine  # noqa: E402  (bench/ is the script's own folder)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_bench_weight"
 TARGET_BYTES = 60 * 1024
@@ -112,29 +109,6 @@ def populate(days: int) -> None:
     )
 
 
-def free_port(preferred: int) -> int:
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", preferred))
-            return preferred
-        except OSError:
-            s.bind(("127.0.0.1", 0))
-            return s.getsockname()[1]
-
-
-def wait_up(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit("gunicorn exited; see its output above")
-        try:
-            urllib.request.urlopen(f"{base}/login/", timeout=2).read()
-            return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit("gunicorn did not answer in time")
-
-
 def measure(browser, base: str, cookies: list, path: str) -> dict:
     """Every response of one first load: (url, type, encoding, body bytes on the wire, header bytes)."""
     context = browser.new_context(viewport={"width": 360, "height": 740})
@@ -205,19 +179,8 @@ def main() -> None:
             )
             for p in Path(static_root).glob(pattern)
         )
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", "1"]
-            + ["--no-control-socket"],
-            cwd=ROOT,
-            env=env,
-            start_new_session=True,
-        )
-        try:
-            wait_up(base, server)
+        with gunicorn(env, port, workers=1):
             results = browse(base)
-        finally:
-            server.terminate()
-            server.wait(timeout=15)
 
     print(f"machine: {machine()}")
     print(f"collectstatic: production storage, {gz} .gz files; gunicorn + WhiteNoise, DEBUG off; {args.days} days")

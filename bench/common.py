@@ -1,8 +1,16 @@
-"""Pieces every benchmark shares: its own PostgreSQL database and a line naming the machine."""
+"""Pieces every benchmark shares: its own PostgreSQL database, a line naming the machine, a gunicorn to time."""
 
+import contextlib
 import os
 import platform
+import socket
 import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def ensure_database(url: str) -> None:
@@ -36,3 +44,44 @@ def machine() -> str:
     except (OSError, StopIteration):
         model = platform.processor() or "unknown CPU"
     return f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}"
+
+
+def free_port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return s.getsockname()[1]
+
+
+def wait_up(base: str, proc: subprocess.Popen, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited; see its output above")
+        try:
+            urllib.request.urlopen(f"{base}/login/", timeout=2).read()  # nosec B310 (our own 127.0.0.1 server)
+            return
+        except OSError:
+            time.sleep(0.3)
+    raise SystemExit("gunicorn did not answer in time")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict, port: int, workers: int):
+    """gunicorn (sync workers) serving config.wsgi on 127.0.0.1:port with ``env``, until the block ends."""
+    server = subprocess.Popen(  # nosec B603
+        [sys.executable, "-m", "gunicorn", "config.wsgi:application", "-b", f"127.0.0.1:{port}", "-w", str(workers)]
+        + ["--no-control-socket"],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )
+    try:
+        wait_up(f"http://127.0.0.1:{port}", server)
+        yield server
+    finally:
+        server.terminate()
+        server.wait(timeout=15)

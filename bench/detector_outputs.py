@@ -64,6 +64,8 @@ def dump(R, by_patient: dict, out: list[str]) -> None:
             baseline_days=9,
             gait_threshold=1.0,
             fine_motor_threshold=1.0,
+            rapid_each_drop=1.0,
+            rapid_z=1.5,
         ),
         "long": R.RuleConfig(
             sustained_max_checkins=30,
@@ -74,6 +76,7 @@ def dump(R, by_patient: dict, out: list[str]) -> None:
             drift_min_sd=1.0,
             drift_max_step=3.0,
             rapid_drop=2.0,
+            rapid_z=3.5,
         ),
     }
     days_of = {

@@ -24,6 +24,8 @@ class DashboardFilterForm(forms.Form):
     q = forms.CharField(required=False, max_length=100, label="Search by name")
     team = forms.TypedChoiceField(required=False, coerce=int, empty_value=None, label="Team")
     status = forms.ChoiceField(required=False, choices=list(STATUS_LABELS.items()), label="Show")
+    # How many rows, riskiest first ("Show more" asks for the next page size more); empty: one page.
+    shown = forms.IntegerField(required=False, min_value=1, max_value=100_000)
 
     def __init__(self, data, *, teams):
         super().__init__(data)
@@ -41,6 +43,9 @@ class DashboardFilterForm(forms.Form):
         data = self.cleaned_data
         status = data["status"] or "all"
         return {"query": data["q"].strip(), "team_id": data["team"], "status": None if status == "all" else status}
+
+    def rows_shown(self, page_size: int) -> int:
+        return self.cleaned_data["shown"] or page_size
 
 
 class HandoverForm(forms.Form):

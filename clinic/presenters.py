@@ -108,7 +108,10 @@ class DashboardRowDisplay:
         }
 
     def risk_key(self) -> tuple:
+        return self.risk_key_for(self.patient.last_name, self.patient.first_name)
+
+    def risk_key_for(self, last_name: str, first_name: str) -> tuple:
         best_rank = min((a["severity_rank"] for a in self.open_alerts), default=9)
         decline = max(0.0, -(self.change or 0.0))
         missed_days = 10**6 if self.days_since_checkin is None else self.days_since_checkin
-        return (best_rank, -decline, -missed_days, self.patient.last_name.lower(), self.patient.first_name.lower())
+        return (best_rank, -decline, -missed_days, last_name.lower(), first_name.lower())

@@ -13,7 +13,7 @@ from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAGS
 from motor.charts import motor_chart_context
 from notifications.models import CONTACT_KINDS, Alert, AlertEvent
 from patients.models import Patient
-from tracker.charts import clinician_figure, figure_json, recent_level
+from tracker.charts import clinician_figure_data, figure_json, recent_level
 from tracker.models import CheckIn
 from tracker.trends import RANGE_LABELS, SERIES_KEYS, last_visit_date, range_bounds, trend_series
 
@@ -26,7 +26,10 @@ RED_FLAG_TEXT = {f.key: f.question for f in RED_FLAGS}
 def _current_baseline(data: dict) -> dict | None:
     """The baseline in force on the last day of the series, if any."""
     last = data["baselines"][-1] if data["baselines"] else None
-    return last if last and last["to"] == data["end"] else None
+    if not last or last["to"] != data["end"]:
+        return None
+    # The series carries ISO strings (it is JSON for the chart); the page formats a date.
+    return {**last, "effective_from": date.fromisoformat(last["effective_from"])}
 
 
 def patient_chart_context(*, patient: Patient, range_key: str, today: date | None = None) -> dict:
@@ -35,7 +38,7 @@ def patient_chart_context(*, patient: Patient, range_key: str, today: date | Non
     open_alerts = Alert.objects.filter(patient=patient).exclude(status=Alert.Status.RESOLVED).order_by("severity_rank")
     return {
         "trend": data,
-        "figure_json": figure_json(clinician_figure(data)) if data["dates"] else "",
+        "figure_json": figure_json(clinician_figure_data(data)) if data["dates"] else "",
         "range_key": range_key,
         "ranges": RANGE_LABELS,
         "baseline": _current_baseline(data),
@@ -118,7 +121,7 @@ def visit_report(*, patient: Patient, start: date, end: date) -> dict:
     checkin_days = len(data["dates"])
     return {
         "trend": data,
-        "figure_json": figure_json(clinician_figure(data)) if data["dates"] else "",
+        "figure_json": figure_json(clinician_figure_data(data)) if data["dates"] else "",
         "start": start,
         "end": end,
         "days": days,

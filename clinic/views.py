@@ -3,8 +3,9 @@
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse, HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest, HttpResponseNotModified
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,37 +17,68 @@ from clinic.exports import checkins_csv
 from clinic.filters import SEARCH_SESSION_KEY, DashboardFilterForm, HandoverForm
 from clinic.handover import handover_since
 from clinic.reports import patient_chart_context, report_period, visit_report
-from clinic.selectors import dashboard_rows
-from core.autorefresh import autorefresh_context, bad_filter_response
+from clinic.selectors import dashboard_page, dashboard_state
+from core.autorefresh import UPDATED_HEADER, autorefresh_context, bad_filter_response
+from core.compression import etag_matches, gzip_response
+from notifications.selectors import open_alert_count_of_request
 from notifications.services import preference_for
 from patients.access import care_team_required, get_patient_for, teams_of
 from tracker.api.selectors import checkins_between
 from tracker.trends import DEFAULT_RANGE, RANGES
 
 
-def _dashboard(request, template: str, *, audited: bool):
+def _dashboard(request, template: str, *, fragment: bool):
     teams = list(teams_of(request.user).order_by("name"))
     form = DashboardFilterForm.from_request(request, teams=teams)
     if not form.is_valid():
         return bad_filter_response(form)
-    rows = dashboard_rows(user=request.user, **form.filters())
-    if audited:
+    filters, shown = form.filters(), form.rows_shown(settings.DASHBOARD_PAGE_SIZE)
+    state = dashboard_state(user=request.user, **filters)
+    badge = open_alert_count_of_request(request)
+    # Per user (the state's key), filters and page: another clinician's tag never matches.
+    etag = f'"{state.fingerprint}-{shown}-{badge}-{len(teams)}"'
+    updated_at = timezone.localtime()
+    if fragment and etag_matches(request, etag):
+        # Nothing shown has changed since the client's copy: the refresh costs two queries and no body.
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        response[UPDATED_HEADER] = f"{updated_at:%H:%M}"
+        return response
+    page = dashboard_page(state, shown=shown)
+    if not fragment:
         # One row per opening of the list (which patients, not each 30-second refresh of the same list).
         audit_record(
             actor=request.user,
             action=AuditEvent.Action.VIEW,
             what="team_patients",
-            detail={"patients": [row.patient.pk for row in rows][:500], "searched": bool(form.filters()["query"])},
+            detail={"patients": [row.patient.pk for row in page.rows][:500], "searched": bool(filters["query"])},
         )
     context = {
-        "rows": [row.as_display() for row in rows],
+        "rows": [row.as_display() for row in page.rows],
+        "total": page.total,
+        "more_url": _more_url(request, shown + settings.DASHBOARD_PAGE_SIZE) if page.total > shown else "",
+        "more_count": min(settings.DASHBOARD_PAGE_SIZE, page.total - shown),
         "form": form,
         "teams": teams,
         "many_teams": len(teams) > 1,
         "patients_url": reverse("team_patients"),
+        "etag": etag,
         **autorefresh_context(request, "team_patients_fragment"),
+        "updated_at": updated_at,
     }
-    return render(request, template, context)
+    response = render(request, template, context)
+    response["ETag"] = etag
+    response[UPDATED_HEADER] = f"{updated_at:%H:%M}"
+    if fragment or not filters["query"]:
+        # Never compressed with the typed search in it (the page echoes it; the fragment does not): BREACH.
+        response = gzip_response(request, response)
+    return response
+
+
+def _more_url(request, shown: int) -> str:
+    query = request.GET.copy()
+    query["shown"] = str(shown)
+    return f"{reverse('team_patients')}?{query.urlencode()}"
 
 
 @care_team_required
@@ -54,7 +86,7 @@ def _dashboard(request, template: str, *, audited: bool):
 def team_patients(request):
     if request.method == "POST":
         return _dashboard_search(request)
-    return _dashboard(request, "clinic/team_patients.html", audited=True)
+    return _dashboard(request, "clinic/team_patients.html", fragment=False)
 
 
 def _dashboard_search(request):
@@ -72,7 +104,7 @@ def _dashboard_search(request):
 @require_safe
 def team_patients_fragment(request):
     """The dashboard's rows alone, fetched every 30 s by static/js/autorefresh.js."""
-    return _dashboard(request, "clinic/_dashboard_rows.html", audited=False)
+    return _dashboard(request, "clinic/_dashboard_rows.html", fragment=True)
 
 
 @care_team_required

@@ -103,6 +103,9 @@ DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{VAR_DIR / 'myelotrack.sqlite3'}"),
         conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        # A kept connection is checked before a request reuses it, so the first
+        # request after PostgreSQL restarts (fail-over, upgrade) is not a 503.
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -301,6 +304,11 @@ SPECTACULAR_SETTINGS = {
 }
 
 # What a patient is told to do after a red-flag answer.
+# The dashboard shows the riskiest DASHBOARD_PAGE_SIZE patients first; "Show more" adds as many again.
+DASHBOARD_PAGE_SIZE = env_int("DASHBOARD_PAGE_SIZE", 30)
+if DASHBOARD_PAGE_SIZE < 1:
+    raise ImproperlyConfigured("DASHBOARD_PAGE_SIZE must be at least 1.")
+
 CLINIC_PHONE = env_str("CLINIC_PHONE", "+44 20 7946 0000")
 EMERGENCY_NUMBER = env_str("EMERGENCY_NUMBER", "999 / 112")
 

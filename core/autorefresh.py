@@ -10,6 +10,9 @@ from django.http import HttpResponseBadRequest
 from django.urls import reverse
 from django.utils import timezone
 
+# The time of a refresh, "HH:MM", also on a 304 (which has no body to carry data-updated).
+UPDATED_HEADER = "X-Updated"
+
 
 def with_query(request, url_name: str) -> str:
     """The named URL carrying this request's filters."""

@@ -1,9 +1,11 @@
+import json
 import logging
 
 from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse, RawPostDataException
 from django.template.loader import render_to_string
+from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
 
 
@@ -87,9 +89,50 @@ class DatabaseUnavailableMiddleware:
         return unavailable_response(request)
 
 
+# The check-in routes (by URL name: core sits below tracker and imports none
+# of it) and the prefix every red-flag answer's key has (detection.scales's
+# RED_FLAG_KEYS; a test keeps the two in step).
+CHECKIN_URL_NAMES = frozenset({"checkin", "api-checkins"})
+RED_FLAG_PREFIX = "rf_"
+_YES = frozenset({"yes", "true", "on", "1", "y"})
+
+
+def _checkin_from_body(request) -> dict | None:
+    """A check-in whose database failed before its view could say so (the session or
+    token lookup failed first): read its red-flag answers from the raw body, which
+    needs no database. None when the request is not a check-in post."""
+    if request.method != "POST":
+        return None
+    # A failure in a middleware (the session gates read request.user) comes
+    # before the URL is resolved, so resolve it here: that needs no database.
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return None
+    if match.url_name not in CHECKIN_URL_NAMES:
+        return None
+    answers = {}
+    try:
+        if request.content_type == "application/json":
+            parsed = json.loads(request.body or b"{}")
+            answers = parsed if isinstance(parsed, dict) else {}
+        else:
+            answers = request.POST.dict()
+    except (RawPostDataException, ValueError, UnicodeDecodeError):
+        pass  # unreadable: still a check-in, so the everyday safety line is shown
+    red_flag = any(
+        key.startswith(RED_FLAG_PREFIX) and (value is True or (value is not False and str(value).lower() in _YES))
+        for key, value in answers.items()
+        if isinstance(value, bool | int | str)
+    )
+    return {"red_flag": red_flag}
+
+
 def unavailable_response(request):
     """The 503 itself; also given by core.exceptions.server_error_handler for failures outside a view."""
-    checkin = getattr(request, _CHECKIN_MARK, None)
+    checkin = getattr(request, _CHECKIN_MARK, None) or _checkin_from_body(request)
     if request.path.startswith("/api/"):
         body = {"detail": UNAVAILABLE_DETAIL}
         if checkin is not None:

@@ -19,7 +19,10 @@ Per measure, in date order:
   (the test-retest noise makes one low test common; see docs/detection.md,
   "Objective motor tests", for how the shares were chosen);
 * the episode closes (RECOVERED) once ``sustained_tries`` tries in a row are
-  back at or above the threshold.
+  back at or above the threshold;
+* a patient whose own tries vary more than the published noise gets a wider
+  share: at least ``own_noise_z`` times their own test-retest SD, learned
+  from the successive differences of their tries since the baseline began.
 
 "Could not do it today" (value None) is data: after the baseline it counts
 as a low try (the worst result), because a patient who can no longer do the
@@ -77,6 +80,12 @@ class MotorConfig:
     step_decline_share: float = 0.30
     walk_decline_share: float = 0.15
     sustained_tries: int = 3
+    # A patient whose own tests vary more than the published test-retest
+    # noise gets a wider threshold: own_noise_z times their own SD (from the
+    # successive differences of their tries since the baseline began), once
+    # there are own_noise_min_tries differences. 0 turns this off.
+    own_noise_z: float = 2.0
+    own_noise_min_tries: int = 5
     motor_decline_severity: str = MODERATE
 
     def __post_init__(self) -> None:
@@ -88,6 +97,10 @@ class MotorConfig:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ValueError(f"{f.name} must be a number, not {value!r}")
+            if f.name == "own_noise_z":
+                if value < 0:
+                    raise ValueError(f"{f.name} must not be negative, not {value!r}")
+                continue
             if f.name.endswith("_share"):
                 if not 0 < value < 1:
                     raise ValueError(f"{f.name} must be a share between 0 and 1 (e.g. 0.2), not {value!r}")
@@ -129,6 +142,8 @@ class MotorConfig:
 
 
 DEFAULT_MOTOR_CONFIG = MotorConfig()
+# However noisy a patient's tests, a fall of this share still counts.
+MAX_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -143,6 +158,7 @@ class MeasureSummary:
     # the dates the baseline came from (for the chart's shading).
     threshold: float | None = None
     baseline_dates: tuple[datetime.date, ...] = ()
+    decline_share: float | None = None  # the share in force (widened for a noisy patient)
 
 
 @dataclass(frozen=True)
@@ -206,13 +222,16 @@ def _assess_measure(
     measure: str, rows: list[MotorTry], cfg: MotorConfig, baseline_start: datetime.date | None
 ) -> tuple[MeasureSummary, list[Event]]:
     higher = HIGHER_IS_BETTER[measure]
-    share = cfg.decline_share(measure)
     need = cfg.sustained_tries
     practice: list[bool] = []
     done_practice = 0
     baseline_rows: list[MotorTry] = []
     baseline: float | None = None
+    share = cfg.decline_share(measure)
     threshold: float | None = None
+    # The patient's own test-retest differences since the baseline began.
+    diffs: list[float] = []
+    previous: float | None = None
     open_ = False
     low_run: list[MotorTry] = []  # the current run of low tries (while closed)
     ok_run: list[MotorTry] = []  # the current run of tries back at the threshold (while open)
@@ -228,9 +247,13 @@ def _assess_measure(
         if baseline is None:
             if t.value is not None and (baseline_start is None or t.date >= baseline_start):
                 baseline_rows.append(t)
+                if previous is not None:
+                    diffs.append(abs(t.value - previous))
+                previous = t.value
                 if len(baseline_rows) == cfg.baseline_tries:
                     baseline = _median([r.value for r in baseline_rows])
-                    threshold = baseline * (1 - share) if higher else baseline * (1 + share)
+                    share = _share(cfg, measure, diffs, baseline)
+                    threshold = _threshold(baseline, share, higher)
             continue
         low = t.value is None or (t.value < threshold if higher else t.value > threshold)
         if not open_:
@@ -238,15 +261,26 @@ def _assess_measure(
             if len(low_run) >= need:
                 open_ = True
                 ok_run = []
-                events.append(_event(OPENED, measure, t.date, cfg, low_run[-need:], baseline, threshold, done_practice))
+                events.append(
+                    _event(OPENED, measure, t.date, cfg, low_run[-need:], baseline, threshold, share, done_practice)
+                )
                 low_run = []
         else:
             ok_run = [] if low else [*ok_run, t]
             if len(ok_run) >= need:
                 open_ = False
                 low_run = []
-                events.append(_event(CLOSED, measure, t.date, cfg, ok_run[-need:], baseline, threshold, done_practice))
+                events.append(
+                    _event(CLOSED, measure, t.date, cfg, ok_run[-need:], baseline, threshold, share, done_practice)
+                )
                 ok_run = []
+        # Learn the noise after judging the try, so a try never widens its own threshold.
+        if t.value is not None:
+            if previous is not None:
+                diffs.append(abs(t.value - previous))
+            previous = t.value
+            share = _share(cfg, measure, diffs, baseline)
+            threshold = _threshold(baseline, share, higher)
 
     latest = rows[-1].value
     change = (latest - baseline) / baseline if latest is not None and baseline else None
@@ -259,8 +293,35 @@ def _assess_measure(
         declining=open_,
         threshold=threshold,
         baseline_dates=tuple(r.date for r in baseline_rows) if baseline is not None else (),
+        decline_share=share if baseline is not None else None,
     )
     return summary, events
+
+
+def own_noise_share(diffs: list[float], baseline: float) -> float | None:
+    """The patient's test-retest SD as a share of the baseline, from successive differences.
+
+    For independent noise of SD s, |x_t - x_(t-1)| has median 0.954 s; the
+    median (not the mean) so that one distracted try or a step drop does
+    not count as noise. A slow decline hardly moves successive differences.
+    """
+    if not diffs or baseline <= 0:
+        return None
+    return _median(diffs) * 1.048 / baseline
+
+
+def _share(cfg: MotorConfig, measure: str, diffs: list[float], baseline: float) -> float:
+    """The configured share, widened for a patient whose own tests vary more than the published noise."""
+    share = cfg.decline_share(measure)
+    if cfg.own_noise_z and len(diffs) >= cfg.own_noise_min_tries:
+        own = own_noise_share(diffs, baseline)
+        if own is not None:
+            share = max(share, min(MAX_SHARE, cfg.own_noise_z * own))
+    return share
+
+
+def _threshold(baseline: float, share: float, higher: bool) -> float:
+    return baseline * (1 - share) if higher else baseline * (1 + share)
 
 
 def _event(
@@ -271,13 +332,13 @@ def _event(
     run: list[MotorTry],
     baseline: float,
     threshold: float,
+    share: float,
     practice_tries: int,
 ) -> Event:
     values = [r.value for r in run]
     label = MEASURE_LABELS[measure]
     shown = _join([_fmt_value(measure, v) for v in values])
     base = _fmt_value(measure, baseline)
-    share = cfg.decline_share(measure)
     data = {
         "measure": measure,
         "values": values,

@@ -52,6 +52,17 @@ DECLINE_RULES = frozenset({SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRI
 
 DOMAINS = DOMAIN_KEYS
 
+# The format of PatientDetector.to_dict(). A state of another version does not
+# load (ValueError): the evaluation then rebuilds the detector from the whole
+# history, which gives exactly the state and episodes the new rules would have.
+# 1: the first rules; 2: robust noise (median of successive differences),
+# Huber-clipped drift CUSUM and the persistence-based rapid_decline.
+STATE_VERSION = 2
+
+# Successive differences of the total are counted in bins 0..DIFF_BINS-1
+# (the total is 0-18, so every difference fits).
+DIFF_BINS = 19
+
 OPENED = "opened"
 CLOSED = "closed"
 
@@ -155,9 +166,16 @@ class RuleConfig:
     sustained_min_checkins: int = 5
     reference_sd: float = 0.8
     window_days: int = 14
-    # rapid_decline: each of the last N check-ins, all within rapid_days, is at
-    # least rapid_drop below the level before them and at least mcid below baseline.
-    rapid_drop: float = 3.0
+    # rapid_decline: the last N check-ins, all within rapid_days, are each at
+    # least rapid_each_drop below baseline and on average at least rapid_drop
+    # below it. N = 4 because a bad spell lasts 1-3 days: four check-ins down
+    # is a change that persists. The median of the rapid_reference_checkins
+    # before them is the "fell from" level of the evidence.
+    rapid_drop: float = 2.5
+    rapid_each_drop: float = 2.0
+    # ...and the average drop is at least rapid_z of the patient's day-to-day
+    # SD: for a noisy patient four check-ins are weaker evidence.
+    rapid_z: float = 2.5
     rapid_checkins: int = 4
     rapid_days: int = 7
     rapid_reference_checkins: int = 7
@@ -165,13 +183,19 @@ class RuleConfig:
     # threshold of baseline; an alert still open is then closed as recovered.
     rearm_checkins: int = 7
     # drift: one-sided CUSUM of (baseline - total - allowance) / sd, where sd is
-    # the patient's own day-to-day variation (from successive differences).
+    # the patient's own day-to-day variation (the median of the successive
+    # differences, robust to the odd wild answer). Each step is Huber-clipped
+    # to +-drift_max_step, so neither one terrible day nor one very good one
+    # decides it.
     drift_allowance: float = 1.5
-    drift_threshold: float = 10.0
+    drift_threshold: float = 12.0
     drift_min_sd: float = 0.6
     drift_max_step: float = 2.0
     # missed_checkins: no check-in for this many days.
     missed_checkins_days: int = 3
+    # The named operating point these thresholds came from (OPERATING_POINTS);
+    # recorded for the care team's settings, not read by the rules.
+    operating_point: str = "balanced"
     # Severities, which a care team may raise or lower.
     red_flag_severity: str = URGENT
     sustained_decline_severity: str = HIGH
@@ -183,6 +207,10 @@ class RuleConfig:
     def __post_init__(self) -> None:
         for f in dataclasses.fields(self):
             value = getattr(self, f.name)
+            if f.name == "operating_point":
+                if value not in OPERATING_POINTS:
+                    raise ValueError(f"operating_point must be {_point_names()}, not {value!r}")
+                continue
             if f.name.endswith("_severity"):
                 if value not in (URGENT, HIGH, MODERATE, LOW):
                     raise ValueError(f"{f.name} must be urgent, high, moderate or low, not {value!r}")
@@ -202,21 +230,36 @@ class RuleConfig:
 
     @classmethod
     def from_dict(cls, overrides: Mapping[str, Any] | None = None) -> RuleConfig:
+        """Defaults, then the named operating point's thresholds if one is given, then the other keys."""
         overrides = dict(overrides or {})
+        point = overrides.get("operating_point")
+        return cls._build({**operating_point_settings(point), **overrides} if point is not None else overrides)
+
+    @classmethod
+    def _build(cls, values: Mapping[str, Any]) -> RuleConfig:
         known = {f.name: f for f in dataclasses.fields(cls)}
-        unknown = sorted(set(overrides) - set(known))
+        unknown = sorted(set(values) - set(known))
         if unknown:
             raise ValueError(f"unknown rule setting(s): {', '.join(unknown)}")
-        values = {}
-        for key, value in overrides.items():
+        out = {}
+        for key, value in values.items():
             if known[key].type == "int" and isinstance(value, float) and value.is_integer():
                 value = int(value)
-            values[key] = value
-        return cls(**values)
+            out[key] = value
+        return cls(**out)
 
     def merged(self, overrides: Mapping[str, Any] | None) -> RuleConfig:
-        """This config with a care team's overrides on top."""
-        return RuleConfig.from_dict({**self.to_dict(), **dict(overrides or {})})
+        """This config with a care team's overrides on top.
+
+        A care team's ``operating_point`` replaces the thresholds it names
+        (whatever the site set for them); the team's other keys go on top of that.
+        """
+        overrides = dict(overrides or {})
+        values = self.to_dict()
+        point = overrides.get("operating_point")
+        if point is not None:
+            values.update(operating_point_settings(point))
+        return RuleConfig._build({**values, **overrides})
 
     def to_dict(self) -> dict[str, Any]:
         return dataclasses.asdict(self)
@@ -261,7 +304,50 @@ class RuleConfig:
             self.window_days,
             self.rapid_checkins,
             self.rapid_days - 1,
+            self.rapid_each_drop,
         )
+
+
+def evidence_settings(level: float) -> dict[str, Any]:
+    """The thresholds of one setting of the single sensitivity dial, ``level``.
+
+    1.0 is the default (balanced); above 1 asks for more evidence before a
+    decline alert (fewer false alerts, later), below 1 for less. The dial
+    scales the statistical thresholds together and leaves the clinical ones
+    (the MCID, the domain thresholds, the baseline) alone: how many SDs the
+    rapid_decline drop must reach, the drift CUSUM's threshold, and the
+    window of sustained_decline/domain_decline (through reference_sd: the
+    window grows with (sd / reference_sd)^2, and its cap).
+    """
+    if isinstance(level, bool) or not isinstance(level, (int, float)) or not 0.2 <= level <= 5:
+        raise ValueError(f"the evidence level must be a number from 0.2 to 5, not {level!r}")
+    return {
+        "rapid_z": round(2.5 * level, 4),
+        "drift_threshold": round(12.0 * level, 4),
+        "reference_sd": round(0.8 / level, 4),
+        "sustained_max_checkins": max(7, int(round(21 * level))),
+    }
+
+
+# Named operating points a care team chooses from (docs/detection.md shows
+# each one's figures). balanced is the default thresholds, spelt out, so that
+# choosing it undoes another choice.
+OPERATING_POINT_LEVELS = {"conservative": 1.25, "balanced": 1.0, "early": 0.8}
+OPERATING_POINTS = {
+    name: {**evidence_settings(level), "operating_point": name} for name, level in OPERATING_POINT_LEVELS.items()
+}
+
+
+def _point_names() -> str:
+    names = list(OPERATING_POINTS)
+    return ", ".join(names[:-1]) + " or " + names[-1]
+
+
+def operating_point_settings(name: Any) -> dict[str, Any]:
+    """The thresholds of a named operating point; ValueError naming the choices for anything else."""
+    if not isinstance(name, str) or name not in OPERATING_POINTS:
+        raise ValueError(f"operating_point must be {_point_names()}, not {name!r}")
+    return dict(OPERATING_POINTS[name])
 
 
 @dataclass(frozen=True)
@@ -393,8 +479,9 @@ class PatientDetector:
         "_domain_recovered_run",
         "_cusum",
         "_cusum_run",
-        "_sd_sum",
+        "_diffs",
         "_sd_count",
+        "_sd",
         "_prev_total",
         "_red_flag_dates",
         "checkins",
@@ -419,8 +506,12 @@ class PatientDetector:
         self._domain_recovered_run = 0
         self._cusum = 0.0
         self._cusum_run = 0
-        self._sd_sum = 0.0
+        # How often each size of successive difference of the total occurred
+        # (bins 0-18), from the baseline period on; the day-to-day SD is their
+        # median, so it is robust to heavy-tailed answers and to a step drop.
+        self._diffs: list[int] = [0] * DIFF_BINS
         self._sd_count = 0
+        self._sd = 1.0  # cached day_to_day_sd() before the floor
         self._prev_total: int | None = None
         self._red_flag_dates: list[str] = []
         self.checkins = 0
@@ -428,7 +519,14 @@ class PatientDetector:
     # ----- public API -----
 
     def feed(self, day: DayScore) -> list[Event]:
-        date = day.date
+        return self.feed_values(day.date, day.fine_motor, day.gait, day.sensation, day.bladder, day.red_flag)
+
+    def feed_values(self, date: datetime.date, fm: int, g: int, s: int, b: int, red_flag: bool = False) -> list[Event]:
+        """``feed`` for one check-in given as values: what ``feed`` itself runs.
+
+        The replay's fast reader calls this directly and so builds no
+        DayScore per row (a frozen dataclass costs about a microsecond to make).
+        """
         ordinal = _ORDINAL_CACHE.get(date)
         if ordinal is None:
             ordinal = _ORDINAL_CACHE[date] = date.toordinal()
@@ -447,7 +545,7 @@ class PatientDetector:
         self.last_date = date
         self.checkins += 1
 
-        if day.red_flag:
+        if red_flag:
             if is_open.get(RED_FLAG):
                 self._red_flag_dates.append(date.isoformat())
             else:
@@ -457,14 +555,16 @@ class PatientDetector:
                         RED_FLAG,
                         date,
                         f"Red-flag answer on {date:%d %b %Y}",
-                        {"dates": [date.isoformat()], "total": day.total},
+                        {"dates": [date.isoformat()], "total": fm + g + s + b},
                     )
                 )
 
-        self._feed_scores(day, ordinal, events)
+        self._feed_scores(date, fm, g, s, b, ordinal, events)
         return events
 
-    def _feed_scores(self, day: DayScore, ordinal: int, events: list[Event]) -> None:
+    def _feed_scores(
+        self, date: datetime.date, fm: int, g: int, s: int, b: int, ordinal: int, events: list[Event]
+    ) -> None:
         """Baseline building and the score rules for one check-in.
 
         This runs once per check-in of every replay and first sweep,
@@ -479,11 +579,10 @@ class PatientDetector:
         faster with byte-identical outputs (docs/benchmarks.md, "Detector
         speed"); splitting it into a call per step would give that back.
         """
-        fm, g, s, b = day.fine_motor, day.gait, day.sensation, day.bladder
         total = fm + g + s + b
         base = self.baseline
         if base is None:
-            self._feed_baseline(day.date, ordinal, fm, g, s, b, total)
+            self._feed_baseline(date, ordinal, fm, g, s, b, total)
             return
         (
             hist,
@@ -501,17 +600,15 @@ class PatientDetector:
             window_days,
             rapid_checkins,
             rapid_span,
+            rapid_each,
         ) = self.config._per_checkin
 
         # Day-to-day variation, from successive differences: they measure the
-        # noise and hardly see a slow drift; clipping keeps one step drop from
-        # inflating it (the same sums as _learn_variation, inlined).
+        # noise and hardly see a slow drift (_learn_variation, inlined).
         prev = self._prev_total
         self._prev_total = total
         if prev is not None:
-            d = abs(total - prev)
-            self._sd_sum += d if d < 4 else 4
-            self._sd_count += 1
+            self._count_diff(total - prev)
 
         # The recent history the windowed rules look at.
         dates, totals = self._dates, self._totals
@@ -544,7 +641,6 @@ class PatientDetector:
             domain_recovered = self._domain_recovered_run = 0
         disarmed = self.disarmed
         if disarmed:
-            date = day.date
             if recovered >= rearm_checkins:
                 for rule in (SUSTAINED_DECLINE, RAPID_DECLINE, DRIFT):
                     if disarmed.get(rule):
@@ -552,15 +648,16 @@ class PatientDetector:
             if disarmed.get(DOMAIN_DECLINE) and domain_recovered >= rearm_checkins:
                 self._rearm(DOMAIN_DECLINE, date, events, domain_recovered)
 
-        # drift: CUSUM of the standardised shortfall below baseline.
-        count = self._sd_count
-        # E|x_t - x_{t-1}| = 2 sd / sqrt(pi) for independent normal noise.
-        sd = 1.0 if count < 3 else self._sd_sum / count * 0.886
+        # drift: CUSUM of the standardised shortfall below baseline,
+        # Huber-clipped on both sides.
+        sd = self._sd
         if min_sd > sd:  # max(sd, min_sd), as in day_to_day_sd()
             sd = min_sd
         step = (btotal - total - allowance) / sd
         if step > max_step:
             step = max_step
+        elif step < -max_step:
+            step = -max_step
         c = self._cusum + step  # after re-arming, which may have reset it
         if c <= 0.0:
             self._cusum = 0.0
@@ -569,7 +666,7 @@ class PatientDetector:
             self._cusum = c
             self._cusum_run += 1
             if c >= drift_threshold and not disarmed.get(DRIFT):
-                self._fire_drift(day.date, sd, events)
+                self._fire_drift(date, sd, events)
 
         # Window of recent check-ins: longer for a patient whose scores wobble
         # more (see RuleConfig). k counts the last `size` check-ins that fall
@@ -588,14 +685,14 @@ class PatientDetector:
                 k = size
             if k >= sustained_min * size // sustained_checkins:
                 if total_down and not disarmed.get(SUSTAINED_DECLINE):
-                    self._check_sustained(day.date, k, events)
+                    self._check_sustained(date, k, events)
                 if domain_down and not disarmed.get(DOMAIN_DECLINE):
-                    self._check_domains(day.date, k, events)
+                    self._check_domains(date, k, events)
 
-        # rapid_decline: the last few check-ins all far below the level before.
-        if total_down and n > rapid_checkins and ordinal - dates[-rapid_checkins] <= rapid_span:
+        # rapid_decline: the last few check-ins, close together, all well below baseline.
+        if btotal - total >= rapid_each and n >= rapid_checkins and ordinal - dates[-rapid_checkins] <= rapid_span:
             if not disarmed.get(RAPID_DECLINE):
-                self._check_rapid(day.date, ordinal, events)
+                self._check_rapid(date, ordinal, events)
 
     def _feed_baseline(self, date: datetime.date, ordinal: int, fm: int, g: int, s: int, b: int, total: int) -> None:
         """A check-in while there is no baseline yet: gather it, and make one when there are enough."""
@@ -664,12 +761,14 @@ class PatientDetector:
         self.baseline_start = start
         self._baseline_window = []
         # A change of treatment can change how much the scores wobble too.
-        self._sd_sum, self._sd_count, self._prev_total = 0.0, 0, None
+        self._diffs, self._sd_count, self._sd, self._prev_total = [0] * DIFF_BINS, 0, 1.0, None
         # These check-ins were fed before (red flags and gaps already seen):
         # only the baseline and the score rules go over them again.
         for day in sorted(days, key=lambda d: d.date):
             if day.date >= start and (self.last_date is None or day.date <= self.last_date):
-                self._feed_scores(day, day.date.toordinal(), events)
+                self._feed_scores(
+                    day.date, day.fine_motor, day.gait, day.sensation, day.bladder, day.date.toordinal(), events
+                )
         return events
 
     @property
@@ -680,7 +779,7 @@ class PatientDetector:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": STATE_VERSION,
             "baseline": self.baseline.to_dict() if self.baseline else None,
             "baseline_start": self.baseline_start.isoformat() if self.baseline_start else None,
             "baseline_window": [list(row) for row in self._baseline_window],
@@ -695,8 +794,9 @@ class PatientDetector:
             "domain_recovered_run": self._domain_recovered_run,
             "cusum": self._cusum,
             "cusum_run": self._cusum_run,
-            "sd_sum": self._sd_sum,
+            "diffs": list(self._diffs),
             "sd_count": self._sd_count,
+            "sd": self._sd,
             "prev_total": self._prev_total,
             "red_flag_dates": list(self._red_flag_dates),
             "checkins": self.checkins,
@@ -704,7 +804,7 @@ class PatientDetector:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], config: RuleConfig | None = None) -> PatientDetector:
-        if data.get("version") != 1:
+        if data.get("version") != STATE_VERSION:
             raise ValueError(f"unknown detector state version {data.get('version')!r}")
         det = cls(config)
         det.baseline = Baseline.from_dict(data["baseline"]) if data.get("baseline") else None
@@ -721,8 +821,10 @@ class PatientDetector:
         det._domain_recovered_run = int(data.get("domain_recovered_run", 0))
         det._cusum = float(data.get("cusum", 0.0))
         det._cusum_run = int(data.get("cusum_run", 0))
-        det._sd_sum = float(data.get("sd_sum", 0.0))
+        diffs = [int(c) for c in data.get("diffs", ())]
+        det._diffs = diffs if len(diffs) == DIFF_BINS else [0] * DIFF_BINS
         det._sd_count = int(data.get("sd_count", 0))
+        det._sd = float(data.get("sd", 1.0))
         det._prev_total = data.get("prev_total")
         det._red_flag_dates = list(data.get("red_flag_dates", []))
         det.checkins = int(data.get("checkins", 0))
@@ -788,20 +890,37 @@ class PatientDetector:
         prev = self._prev_total
         self._prev_total = total
         if prev is not None:
-            # Successive differences measure day-to-day noise and hardly see a
-            # slow drift; clipping keeps one step drop from inflating it.
-            d = abs(total - prev)
-            self._sd_sum += d if d < 4 else 4
-            self._sd_count += 1
+            self._count_diff(total - prev)
+
+    def _count_diff(self, d: int) -> None:
+        """Count one successive difference and update the cached SD.
+
+        The SD is the median absolute successive difference (interpolated
+        within ties, as scores are whole points) times 1.048: for independent
+        normal noise of SD s, a difference has SD s*sqrt(2) and its absolute
+        value a median of 0.674*sqrt(2)*s = 0.954 s. A median, unlike the mean,
+        is not moved by the few percent of answers that are off by a point or
+        two, nor by the one big difference of a step drop.
+        """
+        diffs = self._diffs
+        diffs[d if d >= 0 else -d] += 1
+        count = self._sd_count = self._sd_count + 1
+        if count < 3:
+            return
+        half = count / 2.0
+        below = 0
+        m = 0
+        c = diffs[0]
+        while below + c <= half:
+            below += c
+            m += 1
+            c = diffs[m]
+        # Interpolated within bin m (the interval m-0.5..m+0.5, never below 0).
+        self._sd = ((m - 0.5 + (half - below) / c) if m else half / c * 0.5) * 1.048
 
     def day_to_day_sd(self) -> float:
         """The patient's own day-to-day SD of the total (points)."""
-        if self._sd_count < 3:
-            sd = 1.0
-        else:
-            # E|x_t - x_{t-1}| = 2 sd / sqrt(pi) for independent normal noise.
-            sd = self._sd_sum / self._sd_count * 0.886
-        return max(sd, self.config.drift_min_sd)
+        return max(self._sd, self.config.drift_min_sd)
 
     def _check_sustained(self, date: datetime.date, k: int, events: list[Event]) -> None:
         """sustained_decline: today's total is down; is the median of the last k too?"""
@@ -833,14 +952,16 @@ class PatientDetector:
         n = len(totals)
         r = cfg.rapid_checkins
         recent = totals[-r:]
-        worst = max(recent)
-        if not btotal - worst >= cfg.mcid:
+        # Every one of them down (a change that persists, not one bad day)...
+        if not btotal - max(recent) >= cfg.rapid_each_drop:
+            return
+        # ...and by at least rapid_drop on average, and rapid_z of the noise.
+        drop = btotal - sum(recent) / r
+        if not drop >= cfg.rapid_drop or not drop >= cfg.rapid_z * self.day_to_day_sd():
             return
         ref = totals[max(0, n - r - cfg.rapid_reference_checkins) : n - r]
-        level = median(ref)
-        if not level - worst >= cfg.rapid_drop:
-            return
-        days = ordinal - dates[-r - 1]
+        level = median(ref) if ref else btotal
+        days = ordinal - (dates[-r - 1] if n > r else dates[-r])
         now = median(recent)
         events.append(
             self._open(

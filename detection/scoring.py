@@ -24,7 +24,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import IO, Any
 
+from detection.naive import NAIVE_RULE
 from detection.rules import DECLINE_RULES, DayScore
+
+# Alerts that say "getting worse": the detector's decline rules and the naive reference rule.
+SCORED_RULES = DECLINE_RULES | {NAIVE_RULE}
 
 
 @dataclass
@@ -32,6 +36,11 @@ class Truth:
     progresses: bool
     decline_date: datetime.date | None
     onset: datetime.date | None
+    # Optional, for figures by group: the simulator writes them, a clinic's
+    # own truth file need not.
+    kind: str = ""
+    noise_factor: float | None = None
+    adherence: float | None = None
 
 
 @dataclass
@@ -96,6 +105,9 @@ def read_truth(stream: IO[str]) -> dict[str, Truth]:
                 progresses=row["progresses"].strip() == "1",
                 decline_date=_date(row.get("decline_date")),
                 onset=_date(row.get("onset")),
+                kind=(row.get("kind") or "").strip(),
+                noise_factor=_float(row.get("noise_factor")),
+                adherence=_float(row.get("adherence")),
             )
         except ValueError as exc:
             raise ValueError(f"truth line {reader.line_num}: {exc}") from None
@@ -107,16 +119,66 @@ def _date(text: str | None) -> datetime.date | None:
     return datetime.date.fromisoformat(text) if text else None
 
 
+def _float(text: str | None) -> float | None:
+    text = (text or "").strip()
+    return float(text) if text else None
+
+
+def noise_band(t: Truth) -> str:
+    """Terciles of the simulator's log-uniform consistency factor (0.58-1.73)."""
+    if t.noise_factor is None:
+        return "unknown"
+    return "steady (<0.83)" if t.noise_factor < 0.83 else "noisy (>1.2)" if t.noise_factor > 1.2 else "middle"
+
+
+def adherence_band(t: Truth) -> str:
+    if t.adherence is None:
+        return "unknown"
+    return "under 65%" if t.adherence < 0.65 else "65-80%" if t.adherence < 0.80 else "80% or more"
+
+
+def shape(t: Truth) -> str:
+    return t.kind or ("progresses" if t.progresses else "stable")
+
+
+GROUPINGS = {"shape": shape, "noise": noise_band, "adherence": adherence_band}
+
+
+def score_by(
+    alerts: Iterable[dict[str, Any]],
+    truth: dict[str, Truth],
+    checkins: dict[str, list[DayScore]],
+    group_of,
+    *,
+    min_followup: int = 14,
+) -> dict[str, Score]:
+    """One Score per group of patients (``group_of(truth) -> name``), e.g. by shape or noise band."""
+    alerts = list(alerts)
+    groups: dict[str, dict[str, Truth]] = {}
+    for pid, t in truth.items():
+        groups.setdefault(group_of(t), {})[pid] = t
+    out = {}
+    for name in sorted(groups):
+        members = groups[name]
+        out[name] = score(
+            (a for a in alerts if a["patient_id"] in members), members, checkins, min_followup=min_followup
+        )
+    return out
+
+
 def score(
     alerts: Iterable[dict[str, Any]],
     truth: dict[str, Truth],
     checkins: dict[str, list[DayScore]],
     *,
     min_followup: int = 14,
+    rules: frozenset[str] | None = None,
 ) -> Score:
+    """Sensitivity, false alerts and delay of the alerts of ``rules`` (the decline rules by default)."""
+    counted = SCORED_RULES if rules is None else rules
     by_patient: dict[str, list[tuple[datetime.date, str]]] = {}
     for a in alerts:
-        if a["rule"] in DECLINE_RULES:
+        if a["rule"] in counted:
             d = a["date"]
             if isinstance(d, str):
                 d = datetime.date.fromisoformat(d)
@@ -146,3 +208,67 @@ def score(
             for _, r in alerts_p:
                 s.false_by_rule[r] += 1
     return s
+
+
+# The settings of the sensitivity dial that score_detection --sweep runs by default.
+SWEEP_LEVELS = (0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25, 1.4, 1.6, 2.0)
+
+
+@dataclass
+class SweepPoint:
+    level: float
+    name: str  # the operating point's name, or "" between them
+    score: Score
+
+
+def sweep(
+    checkins: dict[str, list[DayScore]],
+    truth: dict[str, Truth],
+    config,
+    levels=SWEEP_LEVELS,
+    *,
+    min_followup: int = 14,
+) -> list[SweepPoint]:
+    """Score the cohort at each setting of the sensitivity dial (``rules.evidence_settings``) on top of ``config``."""
+    from detection.replay import replay_patients
+    from detection.rules import OPERATING_POINT_LEVELS, evidence_settings
+
+    names = {level: name for name, level in OPERATING_POINT_LEVELS.items()}
+    levels = sorted(set(levels) | set(names))
+    out = []
+    for level in levels:
+        cfg = config.merged(evidence_settings(level))
+        s = score(replay_patients(checkins, cfg), truth, checkins, min_followup=min_followup)
+        out.append(SweepPoint(level, names.get(level, ""), s))
+    return out
+
+
+def sweep_table(points: list[SweepPoint], naive: Score | None = None) -> str:
+    """The operating curve as a Markdown table (what --sweep prints and docs/detection.md shows)."""
+    lines = [
+        "| setting | sensitivity | false / patient-year | median delay (days) |",
+        "|---|---|---|---|",
+    ]
+    for p in points:
+        label = f"{p.level:g}" + (f" ({p.name})" if p.name else "")
+        lines.append(f"| {label} | {_row(p.score)}")
+    if naive is not None:
+        lines.append(f"| naive rule | {_row(naive)}")
+    return "\n".join(lines)
+
+
+def _row(s: Score) -> str:
+    return f"{s.sensitivity:.1%} ({s.detected}/{s.progressors}) | {s.false_per_patient_year:.3f} | {s.median_delay:g} |"
+
+
+def group_table(groups: dict[str, Score], title: str) -> str:
+    lines = [
+        f"| {title} | sensitivity | false / patient-year | median delay (days) |",
+        "|---|---|---|---|",
+    ]
+    for name, s in groups.items():
+        sens = f"{s.sensitivity:.1%} ({s.detected}/{s.progressors})" if s.progressors else "-"
+        false = f"{s.false_per_patient_year:.3f}" if s.stable_years else "-"
+        delay = f"{s.median_delay:g}" if s.delays else "-"
+        lines.append(f"| {name} | {sens} | {false} | {delay} |")
+    return "\n".join(lines)

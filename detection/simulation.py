@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import bisect
 import csv
+import dataclasses
 import datetime
 import math
 import random
@@ -59,6 +60,55 @@ SEVERITY_TOTALS = {"mild": (15.0, 17.4), "moderate": (12.0, 14.9), "severe": (8.
 EARLIEST_ONSET = 14
 
 
+@dataclass(frozen=True)
+class Realism:
+    """Which of the harder-to-detect features of real cohorts the simulator adds.
+
+    Each is switchable so that a figure can be traced to the feature that moves
+    it. ``LEGACY`` is the first simulator (all off); ``REALISTIC`` (the
+    default) has every feature of the held-out cohort of issue 13, whose
+    figures the first simulator flattered.
+    """
+
+    # Patients differ in how consistently they answer by a factor of about
+    # three (log-uniform), not the narrow log-normal spread of the first
+    # simulator: the held-out cohort's patients did (issue 13), and test-retest
+    # studies of self-reported scales report a wide spread between people.
+    noise_spread: bool = True
+    # A few percent of answers are off by one or two points in one domain
+    # (a mis-tap, a misread question): heavy tails that a Gaussian lacks.
+    heavy_tails: bool = True
+    # Flares: several days (3-8) worse by 1-2.5 points that build and recover,
+    # about once a year, on top of the 1-3 day bad spells (CLINICAL.md: daily
+    # self-reports have bad days that recover).
+    flares: bool = True
+    # Improvers: 8% of stable patients improve by 1-3 points over 1-3 months
+    # from some day (physiotherapy, a new medicine; CLINICAL.md: most improve
+    # after decompression). They must not alert.
+    improvers: bool = True
+    # Adherence from 55% (not 60%), and long gaps (2-6 weeks, 0.3 a year:
+    # holidays, hospital stays) besides the short ones.
+    low_adherence: bool = True
+    # Staircases: 2-4 steps of 0.7-1.5 points, weeks apart (a share of the
+    # declines; Martin 2021 describes declines between drifts and steps).
+    staircases: bool = True
+    # Step drops of 2.5-4.5 points over 1-5 days (issue 13's held-out cohort)
+    # rather than 2.2-4.
+    big_steps: bool = True
+
+
+REALISTIC = Realism()
+LEGACY = Realism(
+    noise_spread=False,
+    heavy_tails=False,
+    flares=False,
+    improvers=False,
+    low_adherence=False,
+    staircases=False,
+    big_steps=False,
+)
+
+
 @dataclass
 class CheckInRow:
     patient_id: str
@@ -88,8 +138,11 @@ class TruthRow:
     decline_date: datetime.date | None
     onset: datetime.date | None
     severity: str
-    kind: str  # stable, drift, step, or late (decline started but under 2 points by the end)
+    kind: str  # stable, improver, drift, step, staircase, or late (decline started but under 2 points by the end)
     start_total: float
+    # The patient's answering habits, for figures by noise and adherence band.
+    noise_factor: float = 1.0
+    adherence: float = 1.0
 
     def as_csv(self) -> list[str]:
         return [
@@ -100,11 +153,23 @@ class TruthRow:
             self.severity,
             self.kind,
             f"{self.start_total:.2f}",
+            f"{self.noise_factor:.3f}",
+            f"{self.adherence:.3f}",
         ]
 
 
 CHECKIN_HEADER = ["patient_id", "date", "fine_motor", "gait", "sensation", "bladder", "red_flag"]
-TRUTH_HEADER = ["patient_id", "progresses", "decline_date", "onset", "severity", "kind", "start_total"]
+TRUTH_HEADER = [
+    "patient_id",
+    "progresses",
+    "decline_date",
+    "onset",
+    "severity",
+    "kind",
+    "start_total",
+    "noise_factor",
+    "adherence",
+]
 
 
 def _choose(rng: random.Random, weighted: tuple[tuple[str, float], ...]) -> str:
@@ -149,18 +214,27 @@ def _spread_deficit(rng: random.Random, deficit: float) -> list[float]:
 
 
 def simulate_patient(
-    rng: random.Random, patient_id: str, start: datetime.date, days: int, noise: float = 1.0
+    rng: random.Random,
+    patient_id: str,
+    start: datetime.date,
+    days: int,
+    noise: float = 1.0,
+    *,
+    realism: Realism = REALISTIC,
 ) -> tuple[list[CheckInRow], TruthRow]:
     # The steps draw from one random stream in a fixed order: reordering them changes every cohort.
+    # The realism features draw from a second stream, so that with LEGACY the
+    # first stream, and so the cohort, is exactly the first simulator's.
+    extra = random.Random(repr(rng.getstate()[1][:8]))
     severity = _choose(rng, SEVERITY_MIX)
     lo, hi = SEVERITY_TOTALS[severity]
     start_total = rng.uniform(lo, hi)
     levels = _spread_deficit(rng, 18.0 - start_total)
     start_total = sum(levels)
-    course = _progression(rng, severity, start_total, days)
+    course = _progression(rng, extra, realism, severity, start_total, days)
     share = _decline_shares(rng, levels)
-    habits = _habits(rng, days, noise, course.red_flag_days)
-    rows = _daily_rows(rng, patient_id, start, days, levels, share, course, habits)
+    habits = _habits(rng, extra, realism, days, noise, course.red_flag_days)
+    rows = _daily_rows(rng, extra, realism, patient_id, start, days, levels, share, course, habits)
     truth = TruthRow(
         patient_id=patient_id,
         progresses=1 if course.decline_day is not None else 0,
@@ -169,29 +243,36 @@ def simulate_patient(
         severity=severity,
         kind=course.kind,
         start_total=start_total,
+        noise_factor=habits.consistency,
+        adherence=len(rows) / days,
     )
     return rows, truth
 
 
 @dataclass
 class _Course:
-    decline: list[float]  # latent decline of the total, by day
+    decline: list[float]  # latent decline of the total, by day (negative: an improvement)
     kind: str
     onset_day: int | None
     decline_day: int | None
     red_flag_days: set[int]
 
 
-def _progression(rng: random.Random, severity: str, start_total: float, days: int) -> _Course:
-    """The latent decline of the total per day: stable, a step drop, or a drift."""
+def _progression(
+    rng: random.Random, extra: random.Random, realism: Realism, severity: str, start_total: float, days: int
+) -> _Course:
+    """The latent decline of the total per day: stable, improving, a step drop, a staircase or a drift."""
     course = _Course([0.0] * days, "stable", None, None, set())
     t2 = _decline_day(rng, severity)
     if t2 == math.inf:
+        if realism.improvers and extra.random() < 0.08:
+            _improve(extra, course, days)
         return course
+    stairs = None
     if rng.random() < 0.3:
-        # Step drop of 2-4 points over 1-5 days, sometimes drifting on.
+        # Step drop over 1-5 days, sometimes drifting on.
         ramp = rng.randint(1, 5)
-        size = rng.uniform(2.2, 4.0)
+        size = rng.uniform(2.5, 4.5) if realism.big_steps else rng.uniform(2.2, 4.0)
         after = rng.uniform(0.0, 2.0) / 365 if rng.random() < 0.5 else 0.0
         kind = "step"
     else:
@@ -200,6 +281,10 @@ def _progression(rng: random.Random, severity: str, start_total: float, days: in
         size = None
         after = 2.0 / ramp
         kind = "drift"
+        if realism.staircases and extra.random() < 0.2 / 0.7:
+            stairs = _staircase(extra)
+            ramp = stairs[0]  # days from onset to the step that reaches 2 points
+            kind = "staircase"
     onset = max(float(EARLIEST_ONSET), t2 - ramp)
     if onset >= days:
         return course
@@ -208,7 +293,9 @@ def _progression(rng: random.Random, severity: str, start_total: float, days: in
     decline = course.decline
     for d in range(onset_day, days):
         x = d - onset
-        if size is not None:
+        if stairs is not None:
+            v = _staircase_level(stairs[1], x)
+        elif size is not None:
             v = size * min(1.0, (x + 1) / ramp) + max(0.0, x - ramp) * after
         else:
             v = x * after
@@ -221,6 +308,45 @@ def _progression(rng: random.Random, severity: str, start_total: float, days: in
         if kind == "step" and rng.random() < 0.4:
             course.red_flag_days.add(onset_day + rng.randint(0, ramp - 1))
     return course
+
+
+def _staircase(extra: random.Random) -> tuple[float, list[tuple[float, float, float]]]:
+    """2-4 steps of 0.7-1.5 points over 1-3 days each, 2-8 weeks apart, adding up to at least 2.2 points.
+
+    Returns (days from onset until the total has fallen 2 points, [(start day, ramp days, size), ...]).
+    """
+    while True:
+        steps, t = [], 0.0
+        for _ in range(extra.randint(2, 4)):
+            steps.append((t, float(extra.randint(1, 3)), extra.uniform(0.7, 1.5)))
+            t += extra.uniform(14, 56)
+        if sum(size for *_, size in steps) >= 2.2:
+            break
+    # The first day on which the staircase has fallen 2 points.
+    x = 0.0
+    while _staircase_level(steps, x) < 2.0:
+        x += 1.0
+    return x, steps
+
+
+def _staircase_level(steps: list[tuple[float, float, float]], x: float) -> float:
+    v = 0.0
+    for t0, ramp, size in steps:
+        if x >= t0:
+            v += size * min(1.0, (x - t0 + 1) / ramp)
+    return v
+
+
+def _improve(extra: random.Random, course: _Course, days: int) -> None:
+    """A stable patient who improves by 1-3 points over 1-3 months from some day (a treatment that works)."""
+    if days <= EARLIEST_ONSET:
+        return
+    t0 = extra.randint(EARLIEST_ONSET, days - 1)
+    size = extra.uniform(1.0, 3.0)
+    ramp = extra.uniform(30, 90)
+    for d in range(t0, days):
+        course.decline[d] = -size * min(1.0, (d - t0 + 1) / ramp)
+    course.kind = "improver"
 
 
 def _decline_shares(rng: random.Random, levels: list[float]) -> list[float]:
@@ -245,17 +371,29 @@ class _Habits:
     adherence: float
     bad_day_rate: float
     gaps: set[int]
+    consistency: float = 1.0
+    # Share of answers with one domain off by one or two points (heavy tails).
+    slip_rate: float = 0.0
+    # Extra depth per day and domain from flares that build and recover.
+    flare: dict[int, list[float]] = dataclasses.field(default_factory=dict)
 
 
-def _habits(rng: random.Random, days: int, noise: float, red_flag_days: set[int]) -> _Habits:
+def _habits(
+    rng: random.Random, extra: random.Random, realism: Realism, days: int, noise: float, red_flag_days: set[int]
+) -> _Habits:
     """The patient's own noise, wobble, bad days and adherence; adds harmless falls to red_flag_days."""
     consistency = math.exp(rng.gauss(0.0, 0.3))
+    if realism.noise_spread:
+        # Log-uniform over a factor of three (0.58-1.73), geometric mean 1.
+        consistency = math.exp(extra.uniform(-0.55, 0.55))
     sds = [s * noise * consistency for s in NOISE_SD]
     wobble_sd = 0.25 * noise
     rho = 0.85
     innov = wobble_sd * math.sqrt(1 - rho * rho)
     wobble = rng.gauss(0.0, wobble_sd)
     adherence = rng.uniform(0.6, 0.98)
+    if realism.low_adherence:
+        adherence = 0.55 + (adherence - 0.6) / 0.38 * 0.43  # the same draw, spread over 55-98%
     bad_day_rate = rng.uniform(0.01, 0.05)
     gaps = set()
     for _ in range(_poisson(rng, 1.0 * days / 365)):
@@ -266,13 +404,35 @@ def _habits(rng: random.Random, days: int, noise: float, red_flag_days: set[int]
     for _ in range(_poisson(rng, 0.1 * days / 365)):
         d = rng.randrange(days)
         red_flag_days.add(d)
-    return _Habits(sds, wobble, rho, innov, adherence, bad_day_rate, gaps)
+    habits = _Habits(sds, wobble, rho, innov, adherence, bad_day_rate, gaps, consistency)
+    if realism.low_adherence:
+        for _ in range(_poisson(extra, 0.3 * days / 365)):
+            g0 = extra.randrange(days)
+            gaps.update(range(g0, min(days, g0 + extra.randint(14, 42))))
+    if realism.heavy_tails:
+        habits.slip_rate = extra.uniform(0.01, 0.05)
+    if realism.flares:
+        for _ in range(_poisson(extra, 1.0 * days / 365)):
+            f0 = extra.randrange(days)
+            length = extra.randint(3, 8)
+            depth = extra.uniform(1.0, 2.5)
+            domains = extra.sample(range(4), extra.choice((1, 2)))
+            for j in range(length):
+                # Builds to its worst in the middle and recovers (a triangle).
+                shape = 1.0 - abs((j + 0.5) / length * 2.0 - 1.0)
+                row = habits.flare.setdefault(f0 + j, [0.0] * 4)
+                for i in domains:
+                    row[i] += depth * shape * 1.3 / len(domains)
+    return habits
 
 
-def _daily_rows(rng, patient_id, start, days, levels, share, course: _Course, habits: _Habits) -> list[CheckInRow]:
+def _daily_rows(
+    rng, extra, realism, patient_id, start, days, levels, share, course: _Course, habits: _Habits
+) -> list[CheckInRow]:
     """One answer per day the patient checks in: latent level, wobble, noise and bad spells, rounded to the scale."""
     decline, red_flag_days = course.decline, course.red_flag_days
     sds, rho, innov, wobble = habits.sds, habits.rho, habits.innov, habits.wobble
+    flare, slip_rate = habits.flare, habits.slip_rate
     rows: list[CheckInRow] = []
     bad_left = 0
     bad_depth = [0.0] * 4
@@ -289,13 +449,21 @@ def _daily_rows(rng, patient_id, start, days, levels, share, course: _Course, ha
             bad_left -= 1
         if d in habits.gaps or (rng.random() > habits.adherence and d not in red_flag_days):
             continue
+        flare_today = flare.get(d)
         values = []
         for i in range(4):
             x = levels[i] - decline[d] * share[i] + wobble * 0.25 + rng.gauss(0.0, sds[i])
             if bad:
                 x -= bad_depth[i]
+            if flare_today is not None:
+                x -= flare_today[i]
             v = int(math.floor(x + 0.5))
             values.append(0 if v < 0 else DOMAIN_MAX[i] if v > DOMAIN_MAX[i] else v)
+        if slip_rate and extra.random() < slip_rate:
+            i = extra.randrange(4)
+            off = (1 if extra.random() < 0.7 else 2) * (1 if extra.random() < 0.5 else -1)
+            v = values[i] + off
+            values[i] = 0 if v < 0 else DOMAIN_MAX[i] if v > DOMAIN_MAX[i] else v
         spurious = rng.random() < 0.0005
         rows.append(
             CheckInRow(
@@ -326,6 +494,8 @@ def simulate_cohort(
     seed: int,
     noise: float = 1.0,
     start: datetime.date = datetime.date(2025, 1, 1),
+    *,
+    realism: Realism = REALISTIC,
 ) -> Iterator[tuple[list[CheckInRow], TruthRow]]:
     """One (check-ins, truth) pair per patient; the same seed gives the same cohort."""
     if patients < 1 or days < 1:
@@ -336,7 +506,7 @@ def simulate_cohort(
     for n in range(1, patients + 1):
         # One generator per patient: adding patients does not change the others.
         rng = random.Random(f"{seed}:{n}")
-        yield simulate_patient(rng, f"P{n:0{width}d}", start, days, noise)
+        yield simulate_patient(rng, f"P{n:0{width}d}", start, days, noise, realism=realism)
 
 
 def write_cohort(
@@ -347,6 +517,7 @@ def write_cohort(
     days: int,
     seed: int,
     noise: float = 1.0,
+    realism: Realism = REALISTIC,
 ) -> tuple[int, int]:
     """Write the check-ins and the truth as CSV; returns (check-ins, progressors)."""
     n_rows = 0
@@ -356,7 +527,7 @@ def write_cohort(
         tw = csv.writer(tout, lineterminator="\n")
         w.writerow(CHECKIN_HEADER)
         tw.writerow(TRUTH_HEADER)
-        for rows, truth in simulate_cohort(patients, days, seed, noise):
+        for rows, truth in simulate_cohort(patients, days, seed, noise, realism=realism):
             w.writerows(r.as_csv() for r in rows)
             tw.writerow(truth.as_csv())
             n_rows += len(rows)

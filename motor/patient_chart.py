@@ -57,7 +57,9 @@ def _strip(measure: str, rows: list[MotorTest], baseline: float | None) -> dict:
     words = f"{len(rows)} test{'s' if n != 1 else ''}"
     practice = sum(1 for r in rows if r.practice)
     if practice:
-        words += f", {practice} of them practice" if practice < n else (", a practice test" if n == 1 else ", all practice")
+        words += (
+            f", {practice} of them practice" if practice < n else (", a practice test" if n == 1 else ", all practice")
+        )
     if latest.value is not None:
         words += f". Latest {_fmt(measure, latest.value)} {unit} on {latest.date:%-d %b}"
     else:

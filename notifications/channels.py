@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.urls import reverse
 
+from core.outbox import DeliveryError
 from detection.scales import rule_label
 from notifications.models import Alert, Delivery
 from notifications.services import preference_for
@@ -25,12 +26,6 @@ SIGNATURE_HEADER = "X-MyeloTrack-Signature"
 TIMESTAMP_HEADER = "X-MyeloTrack-Timestamp"
 DELIVERY_HEADER = "X-MyeloTrack-Delivery"
 WEBHOOK_TIMEOUT_SECONDS = 10
-
-
-class DeliveryError(Exception):
-    def __init__(self, message: str, *, permanent: bool):
-        super().__init__(message)
-        self.permanent = permanent
 
 
 def alert_url(alert: Alert) -> str:

@@ -1,4 +1,4 @@
-from notifications.selectors import open_alert_count_for
+from notifications.selectors import open_alert_count_of_request
 from patients.access import is_care_team_member
 
 
@@ -7,4 +7,4 @@ def open_alerts(request):
     user = getattr(request, "user", None)
     if user is None or not is_care_team_member(user):
         return {}
-    return {"open_alert_count": open_alert_count_for(user)}
+    return {"open_alert_count": open_alert_count_of_request(request)}

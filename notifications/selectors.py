@@ -46,6 +46,14 @@ def open_alert_count_for(user) -> int:
     return alerts_visible_to(user).filter(status__in=UNRESOLVED).count()
 
 
+def open_alert_count_of_request(request) -> int:
+    """The nav badge's count, counted once per request (the dashboard's ETag and the badge share it)."""
+    count = getattr(request, "_open_alert_count", None)
+    if count is None:
+        count = request._open_alert_count = open_alert_count_for(request.user)
+    return count
+
+
 def get_alert_for(user, pk) -> Alert:
     """One alert in the user's scope, else 404 (never confirm another team's alert exists)."""
     try:

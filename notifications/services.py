@@ -30,7 +30,7 @@ from notifications.models import (
     NotificationPreference,
     Severity,
 )
-from patients.models import CareTeam, Patient, User
+from patients.models import CareTeam, CareTeamMembership, Patient, User
 
 logger = logging.getLogger(__name__)
 
@@ -92,6 +92,100 @@ def alert_close_automatically(*, alert: Alert, outcome: str, detail: str) -> boo
     if claimed:
         AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.AUTO_CLOSED, detail=detail[:300])
     return bool(claimed)
+
+
+@dataclass
+class Episode:
+    """An alert episode a batch evaluation found in a patient's history, and its end if it ended.
+
+    What alert_open and then alert_close_automatically would have recorded,
+    handed over in one piece so that a batch writes its episodes in a few
+    statements (alerts_record_episodes).
+    """
+
+    patient: Patient
+    rule: str
+    severity: str
+    date: date_type
+    evidence: str
+    evidence_data: dict
+    close_outcome: str = ""
+    close_detail: str = ""
+    alert: Alert | None = None  # set by alerts_record_episodes
+
+
+def clinicians_by_team(team_ids: Iterable[int]) -> dict[int, list[User]]:
+    """Each team's active clinicians with their preferences, by pk: one query for any number of teams."""
+    by_team: dict[int, list[User]] = {team_id: [] for team_id in team_ids}
+    if not by_team:
+        return by_team
+    seen: set[tuple[int, int]] = set()
+    memberships = (
+        CareTeamMembership.objects.filter(team_id__in=by_team, user__role=User.Role.CLINICIAN, user__is_active=True)
+        .select_related("user__notification_pref")
+        .order_by("user_id")
+    )
+    for m in memberships:
+        # As team_clinicians(team).distinct(): one entry per clinician and team.
+        if (m.team_id, m.user_id) not in seen:
+            seen.add((m.team_id, m.user_id))
+            by_team[m.team_id].append(m.user)
+    return by_team
+
+
+def alerts_record_episodes(*, episodes: list[Episode], now: datetime | None = None) -> list[Alert]:
+    """Write a batch's new episodes, their events and their deliveries with one insert each.
+
+    The rows are those alert_open followed (for an episode that has ended) by
+    alert_close_automatically would write, without a query per alert for the
+    team's clinicians or a savepoint per row. The caller (tracker.evaluation)
+    has checked, under the patients' row locks, that none collides with an
+    unresolved alert; one opened meanwhile outside those locks (a red flag in
+    a check-in request) raises IntegrityError, and the caller rolls back to
+    its savepoint and records one by one.
+    """
+    if not episodes:
+        return []
+    now = now or timezone.now()
+    alerts = []
+    for ep in episodes:
+        closed = bool(ep.close_outcome)
+        alerts.append(
+            Alert(
+                patient=ep.patient,
+                rule=ep.rule,
+                severity=ep.severity,
+                # Alert.save() derives it; bulk_create does not call save().
+                severity_rank=SEVERITY_RANK[ep.severity],
+                date=ep.date,
+                evidence=ep.evidence[:300],
+                evidence_data=ep.evidence_data or {},
+                opened_at=now,
+                status=Alert.Status.RESOLVED if closed else Alert.Status.OPEN,
+                resolved_at=now if closed else None,
+                outcome=ep.close_outcome,
+                resolution_note=ep.close_detail[:2000] if closed else "",
+            )
+        )
+    Alert.objects.bulk_create(alerts)
+    events = []
+    for ep, alert in zip(episodes, alerts, strict=True):
+        ep.alert = alert
+        events.append(AlertEvent(alert=alert, kind=AlertEvent.Kind.OPENED, detail=alert.evidence, at=now))
+        if ep.close_outcome:
+            events.append(
+                AlertEvent(alert=alert, kind=AlertEvent.Kind.AUTO_CLOSED, detail=ep.close_detail[:300], at=now)
+            )
+    AlertEvent.objects.bulk_create(events)
+    clinicians = clinicians_by_team({ep.patient.care_team_id for ep in episodes})
+    deliveries = [
+        _delivery(alert, target, now)
+        for alert in alerts
+        for target in initial_targets(alert=alert, now=now, clinicians=clinicians[alert.patient.care_team_id])
+    ]
+    Delivery.objects.bulk_create(deliveries)
+    enqueue_deliveries_on_commit(deliveries)
+    return alerts
 
 
 def _locked(alert: Alert) -> Alert:
@@ -284,14 +378,16 @@ def quiet_until(pref: NotificationPreference, now: datetime) -> datetime | None:
     return datetime.combine(end_day, end, tzinfo=tz)
 
 
-def initial_targets(*, alert: Alert, now: datetime) -> list[Target]:
+def initial_targets(*, alert: Alert, now: datetime, clinicians: Iterable[User] | None = None) -> list[Target]:
     """Each clinician of the team: in-app always; email and webhook by their preferences.
 
     Quiet hours delay email and webhook for anything but urgent alerts; the
-    in-app inbox is never held back.
+    in-app inbox is never held back. `clinicians` (the team's, by pk, with
+    their preferences) saves the query when a batch opens many alerts.
     """
     targets: list[Target] = []
-    clinicians = team_clinicians(alert.patient.care_team_id).select_related("notification_pref").order_by("pk")
+    if clinicians is None:
+        clinicians = team_clinicians(alert.patient.care_team_id).select_related("notification_pref").order_by("pk")
     for user in clinicians:
         pref = preference_for(user)
         targets.append(Target(Delivery.Channel.IN_APP, recipient=user))
@@ -320,19 +416,20 @@ def escalation_targets(*, alert: Alert, team: CareTeam) -> list[Target]:
     return targets
 
 
+def _delivery(alert: Alert, target: Target, now: datetime, level: int = 0) -> Delivery:
+    return Delivery(
+        alert=alert,
+        recipient=target.recipient,
+        address=target.address,
+        channel=target.channel,
+        escalation_level=level,
+        created_at=now,
+        next_attempt_at=target.not_before or now,
+    )
+
+
 def deliveries_create(*, alert: Alert, targets: Iterable[Target], now: datetime, level: int = 0) -> list[Delivery]:
-    rows = [
-        Delivery(
-            alert=alert,
-            recipient=t.recipient,
-            address=t.address,
-            channel=t.channel,
-            escalation_level=level,
-            created_at=now,
-            next_attempt_at=t.not_before or now,
-        )
-        for t in targets
-    ]
+    rows = [_delivery(alert, t, now, level) for t in targets]
     # The unique constraint backs "never the same message twice"; bulk_create
     # returns the pks on PostgreSQL and SQLite >= 3.35 alike.
     Delivery.objects.bulk_create(rows)

@@ -12,10 +12,10 @@ from datetime import datetime, timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.db.models import F
 from django.utils import timezone
 
-from notifications.channels import DeliveryError, channel_for
+from core.outbox import Outbox
+from notifications.channels import channel_for
 from notifications.models import Alert, Delivery
 from notifications.services import ESCALATING, alert_escalate, enqueue_deliveries, escalation_due_at
 
@@ -42,62 +42,49 @@ def _skip_reason(delivery: Delivery) -> str:
     return ""
 
 
-@shared_task(name="notifications.tasks.deliver_task", acks_late=True)
-def deliver_task(delivery_id: int, now: datetime | None = None) -> str:
-    """Send one delivery at most once; returns what happened (for logs and tests)."""
-    now = now or timezone.now()
-    claimed = Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.PENDING, next_attempt_at__lte=now).update(
-        status=Delivery.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE
-    )
-    if not claimed:
-        return "not-due-or-taken"
-    delivery = Delivery.objects.select_related("alert__patient__care_team", "recipient").get(pk=delivery_id)
-    reason = _skip_reason(delivery)
-    if reason:
-        Delivery.objects.filter(pk=delivery_id).update(status=Delivery.Status.SKIPPED, last_error=reason)
-        return "skipped"
-    try:
-        channel_for(delivery.channel).send(delivery)
-    except DeliveryError as exc:
-        return _failed(delivery, exc, now)
-    Delivery.objects.filter(pk=delivery_id, status=Delivery.Status.SENDING).update(
-        status=Delivery.Status.SENT, sent_at=timezone.now(), last_error=""
-    )
-    return "sent"
+def _load(delivery_id: int) -> Delivery:
+    return Delivery.objects.select_related("alert__patient__care_team", "recipient").get(pk=delivery_id)
 
 
-def _failed(delivery: Delivery, exc: DeliveryError, now: datetime) -> str:
-    error = str(exc)[:500]
-    if exc.permanent or delivery.attempts >= MAX_ATTEMPTS:
-        Delivery.objects.filter(pk=delivery.pk).update(status=Delivery.Status.FAILED, last_error=error)
-        logger.error("Delivery %s failed permanently after %s attempt(s): %s", delivery.pk, delivery.attempts, error)
-        return "failed"
-    delay = backoff_seconds(delivery.attempts)
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=Delivery.Status.PENDING, last_error=error, next_attempt_at=now + timedelta(seconds=delay)
-    )
-    logger.warning("Delivery %s attempt %s failed, retry in %ss: %s", delivery.pk, delivery.attempts, delay, error)
+def _send(delivery: Delivery) -> None:
+    channel_for(delivery.channel).send(delivery)
+
+
+def _enqueue_retry(delivery: Delivery, delay: int) -> None:
     try:
         deliver_task.apply_async(args=[delivery.pk], countdown=delay)
     except Exception as publish_error:  # the sweep picks it up when the broker is back
         logger.warning("Could not enqueue the retry of delivery %s: %s", delivery.pk, publish_error)
-    return "retry"
+
+
+OUTBOX = Outbox(
+    model=Delivery,
+    error_field="last_error",
+    max_attempts=MAX_ATTEMPTS,
+    backoff=backoff_seconds,
+    lease=SENDING_LEASE,
+    label="Delivery",
+)
+
+
+@shared_task(name="notifications.tasks.deliver_task", acks_late=True)
+def deliver_task(delivery_id: int, now: datetime | None = None) -> str:
+    """Send one delivery at most once; returns what happened (for logs and tests)."""
+    return OUTBOX.send_once(
+        delivery_id,
+        now=now or timezone.now(),
+        load=_load,
+        skip_reason=_skip_reason,
+        send=_send,
+        on_retry=_enqueue_retry,
+    )
 
 
 @shared_task(name="notifications.tasks.redeliver_pending_task")
 def redeliver_pending_task(now: datetime | None = None) -> int:
     """Re-enqueue deliveries that are due: never enqueued (broker down), held by quiet hours,
     whose retry message was lost, or stuck "sending" past the lease (worker died)."""
-    now = now or timezone.now()
-    # A stuck claim goes back to pending first so deliver_task's claim applies as usual.
-    Delivery.objects.filter(status=Delivery.Status.SENDING, next_attempt_at__lte=now).update(
-        status=Delivery.Status.PENDING
-    )
-    ids = list(
-        Delivery.objects.filter(status=Delivery.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:500]
-    )
+    ids = OUTBOX.due(now=now or timezone.now())
     if ids:
         published = enqueue_deliveries(ids)
         logger.info("Re-enqueued %d of %d due deliveries", published, len(ids))

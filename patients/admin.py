@@ -1,7 +1,9 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from audit.services import audit_change, audit_view
+from detection.rules import OPERATING_POINT_LEVELS, RuleConfig
 from patients.models import (
     ApiToken,
     Caregiver,
@@ -46,7 +48,13 @@ class AuditedAdmin(admin.ModelAdmin):
             self.delete_model(request, obj)
 
     def save_formset(self, request, form, formset, change):
-        deleted = [(_described(obj, change="deleted"), _patient_id_of(obj)) for obj in formset.deleted_objects]
+        # Described before the save deletes them (their pk is gone after); formset.deleted_objects
+        # exists only once save() has run, so read the deleted forms instead.
+        deleted = [
+            (_described(f.instance, change="deleted"), _patient_id_of(f.instance))
+            for f in formset.deleted_forms
+            if f.instance.pk is not None
+        ]
         super().save_formset(request, form, formset, change)
         touched = [(obj, "added") for obj in formset.new_objects]
         touched += [(obj, "changed") for obj, _ in formset.changed_objects]
@@ -70,10 +78,57 @@ class MembershipInline(admin.TabularInline):
     autocomplete_fields = ["user"]
 
 
+class CareTeamForm(forms.ModelForm):
+    """The team's named operating point, kept in rule_overrides beside any other override."""
+
+    operating_point = forms.ChoiceField(
+        choices=[("", "Site default"), *((name, name.capitalize()) for name in OPERATING_POINT_LEVELS)],
+        required=False,
+        help_text="How much evidence a decline alert needs: conservative (fewer false alerts, later), "
+        "balanced, early (sooner, more false alerts). Figures in docs/detection.md.",
+    )
+
+    class Meta:
+        model = CareTeam
+        fields = [
+            "name",
+            "phone",
+            "escalation_contact_email",
+            "escalation_contact_webhook",
+            "escalation_webhook_secret",
+            "urgent_escalation_minutes",
+            "high_escalation_minutes",
+            "rule_overrides",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["operating_point"].initial = (self.instance.rule_overrides or {}).get("operating_point", "")
+
+    def clean(self):
+        cleaned = super().clean()
+        overrides = dict(cleaned.get("rule_overrides") or {})
+        overrides.pop("operating_point", None)
+        if cleaned.get("operating_point"):
+            overrides["operating_point"] = cleaned["operating_point"]
+        # A bad override is the admin's to fix here, not a log line at the next nightly sweep.
+        try:
+            RuleConfig.from_dict(overrides)
+        except (TypeError, ValueError) as exc:
+            self.add_error("rule_overrides", str(exc))
+        cleaned["rule_overrides"] = overrides
+        return cleaned
+
+
 @admin.register(CareTeam)
 class CareTeamAdmin(AuditedAdmin):
-    list_display = ("name", "phone", "urgent_escalation_minutes", "high_escalation_minutes")
+    form = CareTeamForm
+    list_display = ("name", "phone", "operating_point", "urgent_escalation_minutes", "high_escalation_minutes")
     inlines = [MembershipInline]
+
+    @admin.display(description="operating point")
+    def operating_point(self, team):
+        return (team.rule_overrides or {}).get("operating_point", "site default")
 
 
 class EventInline(admin.TabularInline):

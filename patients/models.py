@@ -52,11 +52,19 @@ class User(AbstractUser):
         return self.role == self.Role.CAREGIVER
 
     def cared_for(self):
-        """The patient this caregiver helps now (the earliest link still open), or None."""
+        """The patient this caregiver helps now (the earliest link still open), or None.
+
+        Kept on the instance: a request's user is loaded per request, and its
+        view and its menu both ask, so one query serves the page.
+        """
         if not self.is_caregiver:
             return None
-        link = self.caregiving.filter(removed_at__isnull=True).select_related("patient").order_by("created_at").first()
-        return link.patient if link else None
+        if not hasattr(self, "_cared_for"):
+            link = (
+                self.caregiving.filter(removed_at__isnull=True).select_related("patient").order_by("created_at").first()
+            )
+            self._cared_for = link.patient if link else None
+        return self._cared_for
 
     @property
     def display_name(self) -> str:

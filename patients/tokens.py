@@ -69,7 +69,15 @@ def token_authenticate(key: str) -> ApiToken | None:
     """The live token for this key, or None (unknown, expired, revoked, inactive user)."""
     if not key or len(key) > 200:
         return None
-    token = ApiToken.objects.select_related("user").filter(digest=_digest(key)).first()
+    # The patient record rides along (a reverse one-to-one: None for the care team): a patient's
+    # request then needs no second query to find whose check-ins these are. Not the detector's state,
+    # which no request reads and which is the largest column of the row.
+    token = (
+        ApiToken.objects.select_related("user", "user__patient")
+        .defer("user__patient__detector_state")
+        .filter(digest=_digest(key))
+        .first()
+    )
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()

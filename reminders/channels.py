@@ -18,7 +18,7 @@ from django.utils import timezone
 from py_vapid import Vapid
 from pywebpush import WebPushException, webpush
 
-from notifications.channels import DeliveryError
+from core.outbox import DeliveryError
 from reminders.models import Channel, PushSubscription, ReminderSent
 
 logger = logging.getLogger(__name__)

@@ -14,10 +14,9 @@ from datetime import datetime, time, timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
-from notifications.channels import DeliveryError
+from core.outbox import Outbox
 from patients.models import Patient
 from reminders.channels import channel_for, push_enabled
 from reminders.models import Channel, PushSubscription, ReminderPreference, ReminderSent
@@ -121,51 +120,41 @@ def _skip_reason(reminder: ReminderSent, now: datetime) -> str:
     return ""
 
 
+def _load_reminder(reminder_id: int) -> ReminderSent:
+    return ReminderSent.objects.select_related("patient__user", "patient__reminder_pref").get(pk=reminder_id)
+
+
+def _send_reminder(reminder: ReminderSent) -> None:
+    channel_for(reminder.channel).send(reminder)
+
+
+def _backoff_seconds(attempt: int) -> int:
+    # The beat task picks the row up again when next_attempt_at has passed.
+    return RETRY_BASE_SECONDS * 2 ** (attempt - 1)
+
+
+OUTBOX = Outbox(
+    model=ReminderSent,
+    error_field="error",
+    max_attempts=MAX_ATTEMPTS,
+    backoff=_backoff_seconds,
+    lease=SENDING_LEASE,
+    label="Reminder",
+)
+
+
 def reminder_send(*, reminder_id: int, now: datetime | None = None) -> str:
     """Send one reminder at most once; returns what happened (sent, retry, failed, skipped, not-due-or-taken)."""
     now = now or timezone.now()
-    claimed = ReminderSent.objects.filter(
-        pk=reminder_id, status=ReminderSent.Status.PENDING, next_attempt_at__lte=now
-    ).update(status=ReminderSent.Status.SENDING, attempts=F("attempts") + 1, next_attempt_at=now + SENDING_LEASE)
-    if not claimed:
-        return "not-due-or-taken"
-    reminder = ReminderSent.objects.select_related("patient__user", "patient__reminder_pref").get(pk=reminder_id)
-    reason = _skip_reason(reminder, now)
-    if reason:
-        ReminderSent.objects.filter(pk=reminder_id).update(status=ReminderSent.Status.SKIPPED, error=reason)
-        return "skipped"
-    try:
-        channel_for(reminder.channel).send(reminder)
-    except DeliveryError as exc:
-        return _failed(reminder, exc, now)
-    ReminderSent.objects.filter(pk=reminder_id, status=ReminderSent.Status.SENDING).update(
-        status=ReminderSent.Status.SENT, sent_at=timezone.now(), error=""
+    return OUTBOX.send_once(
+        reminder_id,
+        now=now,
+        load=_load_reminder,
+        skip_reason=lambda reminder: _skip_reason(reminder, now),
+        send=_send_reminder,
     )
-    return "sent"
-
-
-def _failed(reminder: ReminderSent, exc: DeliveryError, now: datetime) -> str:
-    error = str(exc)[:500]
-    if exc.permanent or reminder.attempts >= MAX_ATTEMPTS:
-        ReminderSent.objects.filter(pk=reminder.pk).update(status=ReminderSent.Status.FAILED, error=error)
-        logger.error("Reminder %s failed permanently after %s attempt(s): %s", reminder.pk, reminder.attempts, error)
-        return "failed"
-    # The beat task picks the row up again when next_attempt_at has passed.
-    delay = RETRY_BASE_SECONDS * 2 ** (reminder.attempts - 1)
-    ReminderSent.objects.filter(pk=reminder.pk).update(
-        status=ReminderSent.Status.PENDING, error=error, next_attempt_at=now + timedelta(seconds=delay)
-    )
-    logger.warning("Reminder %s attempt %s failed, retry in %ss: %s", reminder.pk, reminder.attempts, delay, error)
-    return "retry"
 
 
 def reminders_due_to_send(*, now: datetime, limit: int = 500) -> list[int]:
     """Pending reminders whose attempt is due, after returning dead workers' claims to pending."""
-    ReminderSent.objects.filter(status=ReminderSent.Status.SENDING, next_attempt_at__lte=now).update(
-        status=ReminderSent.Status.PENDING
-    )
-    return list(
-        ReminderSent.objects.filter(status=ReminderSent.Status.PENDING, next_attempt_at__lte=now)
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+    return OUTBOX.due(now=now, limit=limit)

@@ -5,6 +5,7 @@ patient, and an admin. Every page that shows patient data is tested with the
 "other team gets 404" persona.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -249,29 +250,53 @@ def log_in_browser(page, live_server, user):
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
 
-@pytest.fixture
-def browser_page(chromium_path, live_server):
-    """A Playwright page in Debian's Chromium at a 360x740 phone viewport."""
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextlib.contextmanager
+def chromium_page(chromium_path: str, **context_options):
+    """A Playwright page in Debian's Chromium; ``context_options`` go to new_context
+    (viewport, has_touch, bypass_csp...)."""
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        context = browser.new_context(viewport={"width": 360, "height": 740}, device_scale_factor=1)
-        page = context.new_page()
+        browser = pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
+        context = browser.new_context(**context_options)
         try:
-            yield page
+            yield context.new_page()
         finally:
             context.close()
             browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium_path, live_server):
+    """A Playwright page in Debian's Chromium at a 360x740 phone viewport."""
+    with chromium_page(chromium_path, viewport={"width": 360, "height": 740}, device_scale_factor=1) as page:
+        yield page
+
+
+@pytest.fixture
+def throwaway_redis_cache(settings):
+    """This process's cache on a redis-server of its own, which the test may stop."""
+    from django.core.cache import cache
+
+    from tests.notifications.stand_ins import ThrowawayRedis
+
+    require(ThrowawayRedis.available(), "redis-server is not installed")
+    server = ThrowawayRedis()
+    server.start()
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url}}
+    cache.set("probe", 1)
+    assert cache.get("probe") == 1  # the cache really is on that server
+    yield server
+    server.stop()

@@ -7,12 +7,10 @@ a screen reader reaches; the check-ins table is cards on a phone; no
 clinician page is wider than a 360 px screen.
 """
 
-import os
-
 import pytest
 
 from notifications.models import Alert
-from tests.conftest import log_in_browser
+from tests.conftest import chromium_page, log_in_browser
 from tests.test_browser_chart import SHOTS, chart_history
 from tests.test_browser_patient_pages import violations
 from tracker.models import CheckIn
@@ -25,20 +23,10 @@ CHART = "#clinician-chart[data-rendered=true]"
 @pytest.fixture
 def touch_page(chromium_path, live_server):
     """A Playwright page on a 390x844 touch phone (has_touch: real touch events reach the page)."""
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(
-            viewport={"width": 390, "height": 844}, device_scale_factor=1, has_touch=True, is_mobile=True
-        )
-        page = context.new_page()
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+    with chromium_page(
+        chromium_path, viewport={"width": 390, "height": 844}, device_scale_factor=1, has_touch=True, is_mobile=True
+    ) as page:
+        yield page
 
 
 def swipe(page, x: float, y: float, dx: float, dy: float, steps: int = 12) -> None:

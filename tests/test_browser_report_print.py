@@ -5,7 +5,6 @@ window and from a phone-width one; the chart's last date is the period's end;
 the rest of the report follows, broken only between sections.
 """
 
-import os
 import re
 import shutil
 import zlib
@@ -13,7 +12,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.conftest import log_in_browser
+from tests.conftest import chromium_page, log_in_browser
 from tests.test_browser_chart import SHOTS, chart_history
 
 pytestmark = pytest.mark.browser
@@ -53,18 +52,8 @@ def pdf_scale(pdf: bytes) -> float:
 @pytest.fixture
 def print_page(chromium_path, live_server):
     """Chromium with the page's CSP bypassed for this test's own stylesheet only (cutting the report after the chart)."""
-    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=chromium_path, args=["--no-sandbox", "--disable-gpu"])
-        context = browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-        page = context.new_page()
-        try:
-            yield page
-        finally:
-            context.close()
-            browser.close()
+    with chromium_page(chromium_path, viewport={"width": 1280, "height": 800}, bypass_csp=True) as page:
+        yield page
 
 
 def last_date_in_print_picture(page) -> str:

@@ -1,7 +1,9 @@
 """Plotly figures built from `tracker.trends.trend_series` data, and the patient's plain-words summary.
 
 Pure: these take the plain dict of trend_series (no database), so the figure
-data can be tested directly. Every trace carries `meta={"panel", "kind"}`
+data can be tested directly. The figure is built as plain dicts and lists
+(what plotly.js reads), not with plotly.graph_objects, whose validation of a
+year of points cost most of the chart page's time. Every trace carries `meta={"panel", "kind"}`
 naming what it draws; the tests and charts.js rely on nothing else.
 The browser gets the figure as JSON and draws it with the vendored
 plotly.js basic bundle (scatter traces and layout shapes only).
@@ -9,11 +11,13 @@ plotly.js basic bundle (scatter traces and layout shapes only).
 
 from __future__ import annotations
 
+import bisect
+import copy
+import functools
+import json
 import statistics
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
-
-import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from detection.rules import RuleConfig
 from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, MCID_TOTAL, RED_FLAG_LABELS, TOTAL_MAX
@@ -47,7 +51,7 @@ def _day_edges(day: str) -> tuple[str, str]:
     return start.isoformat(sep=" "), (start + timedelta(days=1)).isoformat(sep=" ")
 
 
-def _baseline_traces(data: dict, panel: str, *, show_legend: bool, band: bool = True) -> list[go.Scatter]:
+def _baseline_traces(data: dict, panel: str, *, show_legend: bool) -> list[dict]:
     """The baseline as one line (segments split by None) and a +/- MCID band."""
     line_x, line_y, band_x, band_y, hover = [], [], [], [], []
     mcid = data.get("mcid", MCID)[panel]
@@ -58,56 +62,75 @@ def _baseline_traces(data: dict, panel: str, *, show_legend: bool, band: bool = 
         hover += [f"Baseline {value:g} from {seg['effective_from']} ({seg['method']})"] * 2 + [None]
         band_x += [seg["from"], seg["to"], seg["to"], seg["from"], seg["from"], None]
         band_y += [value - mcid, value - mcid, value + mcid, value + mcid, value - mcid, None]
-    traces = []
-    if band:
-        traces.append(
-            go.Scatter(
-                x=band_x,
-                y=band_y,
-                mode="lines",
-                fill="toself",
-                fillcolor="rgba(23, 102, 58, 0.12)",
-                line={"width": 0},
-                hoverinfo="skip",
-                name=f"Baseline ± {mcid:g} (MCID)",
-                legendgroup="band",
-                showlegend=show_legend,
-                meta=_meta(panel, "band"),
-            )
-        )
-    traces.append(
-        go.Scatter(
-            x=line_x,
-            y=line_y,
-            mode="lines",
-            line={"color": BASELINE, "width": 2, "dash": "dash"},
-            hovertext=hover,
-            hoverinfo="text",
-            name="Baseline",
-            legendgroup="baseline",
-            showlegend=show_legend,
-            meta=_meta(panel, "baseline"),
-        )
-    )
-    return traces
+    band = {
+        "type": "scatter",
+        "x": band_x,
+        "y": band_y,
+        "mode": "lines",
+        "fill": "toself",
+        "fillcolor": "rgba(23, 102, 58, 0.12)",
+        "line": {"width": 0},
+        "hoverinfo": "skip",
+        "name": f"Baseline ± {mcid:g} (MCID)",
+        "legendgroup": "band",
+        "showlegend": show_legend,
+        "meta": _meta(panel, "band"),
+    }
+    line = {
+        "type": "scatter",
+        "x": line_x,
+        "y": line_y,
+        "mode": "lines",
+        "line": {"color": BASELINE, "width": 2, "dash": "dash"},
+        "hovertext": hover,
+        "hoverinfo": "text",
+        "name": "Baseline",
+        "legendgroup": "baseline",
+        "showlegend": show_legend,
+        "meta": _meta(panel, "baseline"),
+    }
+    return [band, line]
 
 
-def _value_on(data: dict, panel: str, day: str) -> float | None:
-    try:
-        return data["series"][panel][data["dates"].index(day)]
-    except ValueError:
-        return None
+def _series_traces(data: dict, panel: str, *, show_legend: bool) -> list[dict]:
+    """The daily check-ins as points and their rolling median as a line."""
+    daily = {
+        "type": "scatter",
+        "x": data["dates"],
+        "y": data["series"][panel],
+        "mode": "markers",
+        "marker": {"color": DAILY, "size": 6},
+        "name": "Daily check-in",
+        "legendgroup": "daily",
+        "showlegend": show_legend,
+        "hovertemplate": "%{x|%d %b %Y}: %{y}<extra></extra>",
+        "meta": _meta(panel, "daily"),
+    }
+    smoothed = {
+        "type": "scatter",
+        "x": data["dates"],
+        "y": data["smoothed"][panel],
+        "mode": "lines",
+        "line": {"color": SMOOTH, "width": 2.5},
+        "name": f"Median of {data['smooth_window']} check-ins",
+        "legendgroup": "smoothed",
+        "showlegend": show_legend,
+        "hovertemplate": "%{x|%d %b %Y}: median %{y}<extra></extra>",
+        "meta": _meta(panel, "smoothed"),
+    }
+    return [daily, smoothed]
 
 
-def _alert_trace(data: dict, panel: str, *, show_legend: bool) -> go.Scatter | None:
+def _alert_trace(data: dict, panel: str, *, show_legend: bool, index: dict[str, int]) -> dict | None:
     alerts = [a for a in data["alerts"] if panel == "total" or panel in a["domains"]]
     if not alerts:
         return None
+    values = data["series"][panel]
     xs, ys, texts, colours = [], [], [], []
     for a in alerts:
-        y = _value_on(data, panel, a["date"])
-        if y is None:  # an alert on a day without a check-in (missed check-ins) sits on the axis
-            y = 0
+        i = index.get(a["date"])
+        # An alert on a day without a check-in (missed check-ins) sits on the axis.
+        y = 0 if i is None else values[i]
         xs.append(a["date"])
         # Just above the day's point, pointing down at it, so hovering finds the alert, not the point.
         ys.append(round(y + ALERT_LIFT * PANEL_MAX[panel], 2))
@@ -116,104 +139,142 @@ def _alert_trace(data: dict, panel: str, *, show_legend: bool) -> go.Scatter | N
             f"<b>{a['severity'].title()} alert: {a['rule'].replace('_', ' ')}</b> ({state})<br>{a['evidence']}"
         )
         colours.append(SEVERITY_COLOURS.get(a["severity"], RED))
-    return go.Scatter(
-        x=xs,
-        y=ys,
-        mode="markers",
-        marker={"symbol": "triangle-down", "size": 14, "color": colours, "line": {"color": "#fff", "width": 1}},
-        hovertext=texts,
-        hoverinfo="text",
-        name="Alert",
-        legendgroup="alert",
-        showlegend=show_legend,
-        meta=_meta(panel, "alert"),
-    )
+    return {
+        "type": "scatter",
+        "x": xs,
+        "y": ys,
+        "mode": "markers",
+        "marker": {"symbol": "triangle-down", "size": 14, "color": colours, "line": {"color": "#fff", "width": 1}},
+        "hovertext": texts,
+        "hoverinfo": "text",
+        "name": "Alert",
+        "legendgroup": "alert",
+        "showlegend": show_legend,
+        "meta": _meta(panel, "alert"),
+    }
 
 
-def _red_flag_trace(data: dict) -> go.Scatter | None:
+def _red_flag_trace(data: dict) -> dict | None:
     days = data["red_flag_days"]
     if not days:
         return None
-    return go.Scatter(
-        x=[d["date"] for d in days],
-        y=[d["total"] for d in days],
-        mode="markers",
-        marker={"symbol": "x", "size": 13, "color": RED, "line": {"color": RED, "width": 2}},
-        hovertext=[
+    return {
+        "type": "scatter",
+        "x": [d["date"] for d in days],
+        "y": [d["total"] for d in days],
+        "mode": "markers",
+        "marker": {"symbol": "x", "size": 13, "color": RED, "line": {"color": RED, "width": 2}},
+        "hovertext": [
             f"<b>Red flag {d['date']}</b><br>{', '.join(RED_FLAG_LABELS.get(f, f) for f in d['flags'])}" for d in days
         ],
-        hoverinfo="text",
-        name="Red flag",
-        meta=_meta("total", "red_flag"),
-    )
+        "hoverinfo": "text",
+        "name": "Red flag",
+        "meta": _meta("total", "red_flag"),
+    }
 
 
-def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
-    """One panel for the total and one per domain, sharing the date axis."""
-    fig = make_subplots(
-        rows=len(PANELS),
+def _panel_traces(data: dict, panel: str, *, first: bool, index: dict[str, int]) -> list[dict]:
+    """Everything one panel draws, bottom layer first. A new row of the chart adds its own function like this."""
+    traces = [*_baseline_traces(data, panel, show_legend=first), *_series_traces(data, panel, show_legend=first)]
+    alert = _alert_trace(data, panel, show_legend=first, index=index)
+    if alert is not None:
+        traces.append(alert)
+    return traces
+
+
+# A row that draws something other than scores (its own traces for the same
+# data dict) registers its builder here; every other panel draws _panel_traces.
+PANEL_TRACES: dict[str, Callable[..., list[dict]]] = {}
+
+
+@functools.cache
+def _template() -> dict:
+    """Plotly's default template as plain data, computed once per process.
+
+    plotly.py writes its default template ("plotly") into every figure's
+    layout; the plain figure carries the same one so the browser draws the
+    same colours, fonts and axis styles.
+    """
+    import plotly.io as pio
+
+    return pio.templates[pio.templates.default].to_plotly_json()
+
+
+@functools.cache
+def _grid(rows: int) -> dict:
+    """The stacked panels' axes and titles, as plotly's make_subplots lays them out.
+
+    The layout depends only on the number of rows, so it is computed once per
+    process (with make_subplots, which is slow but exact) and copied per figure.
+    """
+    from plotly.subplots import make_subplots
+
+    grid = make_subplots(
+        rows=rows,
         cols=1,
         shared_xaxes=True,
         vertical_spacing=0.04,
-        row_heights=[0.32] + [0.17] * len(DOMAIN_KEYS),
-        subplot_titles=[PANEL_TITLES[p] for p in PANELS],
-    )
-    for row, panel in enumerate(PANELS, start=1):
-        first = row == 1
-        for trace in _baseline_traces(data, panel, show_legend=first):
-            fig.add_trace(trace, row=row, col=1)
-        fig.add_trace(
-            go.Scatter(
-                x=data["dates"],
-                y=data["series"][panel],
-                mode="markers",
-                marker={"color": DAILY, "size": 6},
-                name="Daily check-in",
-                legendgroup="daily",
-                showlegend=first,
-                hovertemplate="%{x|%d %b %Y}: %{y}<extra></extra>",
-                meta=_meta(panel, "daily"),
-            ),
-            row=row,
-            col=1,
-        )
-        fig.add_trace(
-            go.Scatter(
-                x=data["dates"],
-                y=data["smoothed"][panel],
-                mode="lines",
-                line={"color": SMOOTH, "width": 2.5},
-                name=f"Median of {data['smooth_window']} check-ins",
-                legendgroup="smoothed",
-                showlegend=first,
-                hovertemplate="%{x|%d %b %Y}: median %{y}<extra></extra>",
-                meta=_meta(panel, "smoothed"),
-            ),
-            row=row,
-            col=1,
-        )
-        alert = _alert_trace(data, panel, show_legend=first)
-        if alert is not None:
-            fig.add_trace(alert, row=row, col=1)
-        top = PANEL_MAX[panel]
-        fig.update_yaxes(range=[-0.5, top * (1 + ALERT_LIFT) + 0.3], fixedrange=True, row=row, col=1)
-    red = _red_flag_trace(data)
-    if red is not None:
-        fig.add_trace(red, row=1, col=1)
-    _add_day_marks(fig, data)
+        row_heights=[0.32] + [0.17] * (rows - 1),
+        subplot_titles=[PANEL_TITLES[p] for p in PANELS[:rows]],
+    ).to_plotly_json()["layout"]
+    grid.pop("template", None)
+    return grid
+
+
+def _axis_suffix(row: int) -> str:
+    return "" if row == 1 else str(row)
+
+
+def clinician_figure_data(data: dict, *, height: int = 860) -> dict:
+    """One panel for the total and one per domain, sharing the date axis, as plain data.
+
+    The dict plotly.js takes ({"data": [...], "layout": {...}}), built without
+    plotly.graph_objects: validating a year of points through it cost about
+    40 ms a page, and tests/tracker/test_chart_plain_data.py checks that this
+    is exactly the figure it used to build.
+    """
+    layout = copy.deepcopy(_grid(len(PANELS)))
+    index = {day: i for i, day in enumerate(data["dates"])}
+    traces: list[dict] = []
     view_start = data.get("view_start", data["start"])
     tick_values, tick_text = date_ticks(view_start, data["end"])
-    # Fixed ranges and no drag mode: a finger on a phone scrolls the page instead of
-    # zooming the chart, and the range buttons above stay the only way to change the view.
-    fig.update_xaxes(
-        range=[_day_edges(view_start)[0], _day_edges(data["end"])[1]],
-        type="date",
-        fixedrange=True,
-        tickmode="array",
-        tickvals=tick_values,
-        ticktext=tick_text,
-    )
-    fig.update_layout(
+    x_range = [_day_edges(view_start)[0], _day_edges(data["end"])[1]]
+    for row, panel in enumerate(PANELS, start=1):
+        suffix = _axis_suffix(row)
+        build = PANEL_TRACES.get(panel, _panel_traces)
+        for trace in build(data, panel, first=row == 1, index=index):
+            trace["xaxis"], trace["yaxis"] = f"x{suffix}", f"y{suffix}"
+            traces.append(trace)
+        top = PANEL_MAX[panel]
+        layout[f"yaxis{suffix}"].update(
+            range=[-0.5, top * (1 + ALERT_LIFT) + 0.3],
+            fixedrange=True,
+            showgrid=True,
+            gridcolor="#e6eaee",
+            zeroline=False,
+        )
+        # Fixed ranges and no drag mode: a finger on a phone scrolls the page instead of
+        # zooming the chart, and the range buttons above stay the only way to change the view.
+        layout[f"xaxis{suffix}"].update(
+            range=list(x_range),
+            type="date",
+            fixedrange=True,
+            tickmode="array",
+            tickvals=list(tick_values),
+            ticktext=list(tick_text),
+            showgrid=True,
+            gridcolor="#e6eaee",
+        )
+    red = _red_flag_trace(data)
+    if red is not None:
+        red["xaxis"], red["yaxis"] = "x", "y"
+        traces.append(red)
+    shapes, annotations = _day_marks(data)
+    if shapes:
+        layout["shapes"] = shapes
+    layout["annotations"] = layout.get("annotations", []) + annotations
+    layout.update(
+        template=_template(),
         height=height,
         dragmode=False,
         # The right margin holds half of the last date's label (the period's end), which plotly hides when it overflows.
@@ -226,9 +287,17 @@ def clinician_figure(data: dict, *, height: int = 860) -> go.Figure:
         font={"family": "system-ui, sans-serif", "size": 12},
         meta={"start": data["start"], "end": data["end"]},
     )
-    fig.update_xaxes(showgrid=True, gridcolor="#e6eaee")
-    fig.update_yaxes(showgrid=True, gridcolor="#e6eaee", zeroline=False)
-    return fig
+    return {"data": traces, "layout": layout}
+
+
+def clinician_figure(data: dict, *, height: int = 860):
+    """The same figure as a plotly.graph_objects.Figure (validated), for tests and notebooks.
+
+    The pages use clinician_figure_data: this wrapper costs the validation the plain data avoids.
+    """
+    import plotly.graph_objects as go
+
+    return go.Figure(clinician_figure_data(data, height=height))
 
 
 def _short_day(day: date, *, with_year: bool) -> str:
@@ -266,7 +335,9 @@ def chart_summary(data: dict) -> str:
     dates = data["dates"]
     if not dates:
         return f"No check-ins from {period}."
-    shown = [(d, v) for d, v in zip(dates, data["smoothed"]["total"], strict=True) if d >= start.isoformat()]
+    # Dates are sorted ISO strings: the days shown are those from the first on or after the start.
+    first_shown = bisect.bisect_left(dates, start.isoformat())
+    shown = list(zip(dates[first_shown:], data["smoothed"]["total"][first_shown:], strict=True))
     if not shown:
         return f"No check-ins from {period}."
     words = [f"From {period}, {len(shown)} check-ins."]
@@ -282,7 +353,7 @@ def chart_summary(data: dict) -> str:
     if data["baselines"]:
         words.append(f"Baseline {data['baselines'][-1]['total']:g}.")
     for key in DOMAIN_KEYS:
-        values = [v for d, v in zip(dates, data["smoothed"][key], strict=True) if d >= start.isoformat()]
+        values = data["smoothed"][key][first_shown:]
         words.append(f"{DOMAIN_BY_KEY[key].label} {values[0]:g} to {values[-1]:g} of {PANEL_MAX[key]}.")
     counts = (
         (len(data["alerts"]), "alert"),
@@ -293,54 +364,65 @@ def chart_summary(data: dict) -> str:
     return " ".join(words)
 
 
-def _add_day_marks(fig: go.Figure, data: dict) -> None:
-    """Events as vertical lines through every panel; red-flag days as a red column."""
+def _day_marks(data: dict) -> tuple[list[dict], list[dict]]:
+    """Events as vertical lines through every panel; red-flag days as a red column. (shapes, annotations)"""
+    shapes, annotations = [], []
     for i, e in enumerate(data["events"]):
         colour = EVENT_COLOURS.get(e["kind"], "#555f6b")
-        fig.add_shape(
-            type="line",
-            xref="x",
-            yref="paper",
-            x0=e["date"],
-            x1=e["date"],
-            y0=0,
-            y1=1,
-            line={"color": colour, "width": 2, "dash": "dot"},
-            name=f"event:{e['kind']}",
+        shapes.append(
+            {
+                "type": "line",
+                "xref": "x",
+                "yref": "paper",
+                "x0": e["date"],
+                "x1": e["date"],
+                "y0": 0,
+                "y1": 1,
+                "line": {"color": colour, "width": 2, "dash": "dot"},
+                "name": f"event:{e['kind']}",
+            }
         )
-        fig.add_annotation(
-            x=e["date"],
-            xref="x",
-            # Staggered so that labels of events a few days apart do not overlap.
-            y=1.03 + 0.022 * (i % 3),
-            yref="paper",
-            yanchor="bottom",
-            text=e["label"],
-            showarrow=False,
-            font={"color": colour, "size": 11},
-            hovertext=e["note"] or e["label"],
-            name=f"event:{e['kind']}",
+        annotations.append(
+            {
+                "x": e["date"],
+                "xref": "x",
+                # Staggered so that labels of events a few days apart do not overlap.
+                "y": 1.03 + 0.022 * (i % 3),
+                "yref": "paper",
+                "yanchor": "bottom",
+                "text": e["label"],
+                "showarrow": False,
+                "font": {"color": colour, "size": 11},
+                "hovertext": e["note"] or e["label"],
+                "name": f"event:{e['kind']}",
+            }
         )
     for d in data["red_flag_days"]:
         x0, x1 = _day_edges(d["date"])
-        fig.add_shape(
-            type="rect",
-            xref="x",
-            yref="paper",
-            x0=x0,
-            x1=x1,
-            y0=0,
-            y1=1,
-            fillcolor="rgba(176, 0, 32, 0.15)",
-            line={"width": 0},
-            layer="below",
-            name="red_flag_day",
+        shapes.append(
+            {
+                "type": "rect",
+                "xref": "x",
+                "yref": "paper",
+                "x0": x0,
+                "x1": x1,
+                "y0": 0,
+                "y1": 1,
+                "fillcolor": "rgba(176, 0, 32, 0.15)",
+                "line": {"width": 0},
+                "layer": "below",
+                "name": "red_flag_day",
+            }
         )
+    return shapes, annotations
 
 
-def figure_json(fig: go.Figure) -> str:
-    """The figure as JSON safe to place inside a <script type="application/json"> element."""
-    return fig.to_json().replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+def figure_json(fig) -> str:
+    """The figure (plain data or a plotly Figure) as JSON safe to place inside a <script type="application/json">."""
+    if not isinstance(fig, dict):
+        fig = fig.to_plotly_json()
+    text = json.dumps(fig, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 def recent_level(values: list[float], window: int = 7) -> float | None:

@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import timedelta
 
-from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Case, F, JSONField, Q, Value, When
 from django.utils import timezone
 
 from detection.rules import (
@@ -51,7 +51,7 @@ from detection.rules import Baseline as RuleBaseline
 from detection.rules import DayScore as RuleDay
 from detection.scales import RED_FLAGS
 from notifications.models import Alert
-from notifications.services import alert_close_automatically, alert_open
+from notifications.services import Episode, alert_close_automatically, alert_open, alerts_record_episodes
 from patients.models import Patient
 from tracker.models import Baseline, CheckIn
 from tracker.rule_settings import rule_config_for, rule_config_for_team
@@ -92,10 +92,16 @@ def after_checkin_saved(checkin: CheckIn) -> None:
     # in this same transaction so that whichever evaluation comes next, the
     # task or the nightly sweep, rebuilds the detector from the whole history.
     # (The watermark stays: it tells the rebuild which episodes are history.)
-    Patient.objects.filter(pk=checkin.patient_id, evaluated_through__gte=checkin.date).update(detector_state={})
     # Into the outbox, in this transaction: if the task below is lost with the
     # broker, evaluate_pending_task finds this patient within a minute.
-    Patient.objects.filter(pk=checkin.patient_id).update(checkins_received=F("checkins_received") + 1)
+    # One UPDATE for both: a second write of the same row cost a check-in as much again.
+    Patient.objects.filter(pk=checkin.patient_id).update(
+        checkins_received=F("checkins_received") + 1,
+        detector_state=Case(
+            When(evaluated_through__gte=checkin.date, then=Value({}, output_field=JSONField())),
+            default=F("detector_state"),
+        ),
+    )
     patient_id = checkin.patient_id
     transaction.on_commit(lambda: enqueue_evaluation(patient_id))
 
@@ -153,6 +159,15 @@ def rebuild_detector(
     """
     det = PatientDetector(config)
     events: list[Event] = []
+    feed = det.feed
+    if not baseline_changes:
+        # Nearly every patient in a first sweep: no clinician's baseline to
+        # watch for on each of a year's days.
+        for day in days:
+            reported = feed(day)
+            if reported:
+                events.extend(reported)
+        return det, events
     pending = sorted(baseline_changes, key=lambda b: (b.effective_from, b.set_at or timezone.now(), b.pk or 0))
     i = 0
     for day in days:
@@ -343,24 +358,81 @@ def _load_days(patients: list[Patient], full: set[int]) -> dict[int, list[RuleDa
     for p in patients:
         if p.pk not in full:
             by_mark[p.evaluated_through].append(p.pk)
+    if connection.vendor == "postgresql":
+        return _packed_days(sorted(full), by_mark)
     condition = Q(patient_id__in=sorted(full)) if full else Q(pk__in=[])
     for mark, pks in by_mark.items():
         condition |= Q(patient_id__in=pks, date__gt=mark)
-    qs = CheckIn.objects.filter(condition)
-    qs = qs.order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS)
-    if connection.vendor == "postgresql":
-        # The same query without the ORM's per-row machinery: on a first run
-        # a batch reads 70,000 rows and the ORM's iteration doubled the time.
-        sql, params = qs.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            rows = cursor.fetchall()
-    else:
-        rows = qs
+    rows = CheckIn.objects.filter(condition).order_by("patient_id", "date").values_list(*_CHECKIN_COLUMNS)
+    return _days_by_patient(rows)
+
+
+def _days_by_patient(rows) -> dict[int, list[RuleDay]]:
+    """(patient_id, date, fine_motor, gait, sensation, bladder, red_flag) rows as each patient's days."""
     by_patient: dict[int, list[RuleDay]] = defaultdict(list)
     for pid, day, fm, g, s, b, rf in rows:
-        by_patient[pid].append(RuleDay(day, fm, g, s, b, rf))
+        by_patient[pid].append(RuleDay(day, fm, g, s, b, bool(rf)))
     return by_patient
+
+
+# A check-in's day and answers as one integer: days since 1970 and 4 bits per
+# score (the CHECK constraints keep each within 0-7) and the red-flag bit.
+_EPOCH = date_type(1970, 1, 1)
+_EPOCH_ORDINAL = _EPOCH.toordinal()
+_DAY_CODE = (
+    "((((((date - DATE '1970-01-01')::bigint * 16 + fine_motor) * 16 + gait) * 16 + sensation) * 16 + bladder) * 2"
+    " + red_flag::int)"
+)
+# DayScores already made, by code, shared by every batch this process runs.
+# Frozen, so one object can stand for the same answers on the same day of any
+# number of patients; bounded (a year of a large clinic's distinct days is
+# tens of thousands) and simply emptied when full.
+_DAYS_MADE: dict[int, RuleDay] = {}
+_DAYS_MADE_LIMIT = 100_000
+
+
+def _day_from_code(code: int) -> RuleDay:
+    rest, red_flag = divmod(code, 2)
+    rest, bladder = divmod(rest, 16)
+    rest, sensation = divmod(rest, 16)
+    rest, gait = divmod(rest, 16)
+    days, fine_motor = divmod(rest, 16)
+    day = RuleDay(date_type.fromordinal(_EPOCH_ORDINAL + days), fine_motor, gait, sensation, bladder, bool(red_flag))
+    if len(_DAYS_MADE) >= _DAYS_MADE_LIMIT:
+        _DAYS_MADE.clear()
+    _DAYS_MADE[code] = day
+    return day
+
+
+def _packed_days(full: list[int], by_mark: dict[date_type, list[int]]) -> dict[int, list[RuleDay]]:
+    """The check-ins as one array of day codes per patient, in date order (PostgreSQL).
+
+    A first sweep reads a year of rows per patient; seven columns per row,
+    and then a frozen DayScore per row, cost about twice the plain read of
+    those rows. One integer per row reads in half the time, and most rows
+    are the same answers on the same day as another patient's, so the
+    DayScore already made for that code is used again.
+    """
+    clauses, params = [], []
+    if full:
+        clauses.append("patient_id = ANY(%s)")
+        params.append(full)
+    for mark, pks in by_mark.items():
+        clauses.append("(patient_id = ANY(%s) AND date > %s)")
+        params += [pks, mark]
+    if not clauses:
+        return {}
+    # bandit B608: the table is the model's own db_table and the clauses are
+    # fixed text; every value goes as a parameter.
+    sql = (
+        f"SELECT patient_id, array_agg({_DAY_CODE} ORDER BY date) FROM {CheckIn._meta.db_table} "  # nosec B608
+        f"WHERE {' OR '.join(clauses)} GROUP BY patient_id"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    get = _DAYS_MADE.get
+    return {pid: [get(code) or _day_from_code(code) for code in codes] for pid, codes in rows}
 
 
 def _save_states(patients: list[Patient]) -> None:
@@ -430,21 +502,105 @@ def _apply_events(
     history_until: dict[int, date_type],
     result: EvaluationResult,
 ) -> None:
-    """Turn detector events into alert rows, in each patient's order of events."""
+    """Turn detector events into alert rows, in each patient's order of events.
+
+    The events are first played against the unresolved alerts in memory (what
+    alert_open and alert_close_automatically would each find), then written:
+    the closes of alerts that were already open one by one (there are few),
+    and the batch's new episodes, each already in its final state, with one
+    insert each for alerts, events and deliveries. A first sweep records a
+    year of episodes per patient, and one statement per row (with its
+    savepoint and a query for the team's clinicians) was most of its time.
+    If an alert opened meanwhile outside the patients' row locks (a red flag
+    in a check-in request) collides with one of the inserts, the batch's
+    writes are rolled back to a savepoint and made again one by one, where
+    alert_open finds that alert.
+    """
     if not events_by_patient:
         return
-    opened = [(pid, ev) for pid, events in events_by_patient.items() for ev in events if ev.kind == OPENED]
-    recorded: set[tuple[int, str, date_type]] = set()
-    if opened:
-        # An episode already recorded for this rule and day, even one a
-        # clinician has resolved since, is the same episode: never again.
-        rows = Alert.objects.filter(
-            patient_id__in={pid for pid, _ in opened},
-            rule__in={ev.rule for _, ev in opened},
-            date__in={ev.date for _, ev in opened},
-        ).values_list("patient_id", "rule", "date")
-        recorded = set(rows)
+    recorded = _recorded_openings(events_by_patient)
     by_pk = {p.pk: p for p in patients}
+    episodes, closes, still_open = _plan_alerts(by_pk, events_by_patient, unresolved, history_until, set(recorded))
+    try:
+        with transaction.atomic():
+            closed = sum(
+                alert_close_automatically(alert=alert, outcome=outcome, detail=detail)
+                for alert, outcome, detail in closes
+            )
+            alerts_record_episodes(episodes=episodes)
+    except IntegrityError:
+        logger.warning("An alert opened during the batch's evaluation; recording the batch's events one by one")
+        _apply_events_one_by_one(by_pk, events_by_patient, unresolved, history_until, recorded, result)
+        return
+    result.opened += len(episodes)
+    result.closed += closed + sum(1 for ep in episodes if ep.close_outcome)
+    for pid, open_now in still_open.items():
+        unresolved[pid] = {rule: (a.alert if isinstance(a, Episode) else a) for rule, a in open_now.items()}
+
+
+def _recorded_openings(events_by_patient: dict[int, list[Event]]) -> set[tuple[int, str, date_type]]:
+    """The (patient, rule, day) of every reported opening that is already an alert row."""
+    opened = [(pid, ev) for pid, events in events_by_patient.items() for ev in events if ev.kind == OPENED]
+    if not opened:
+        return set()
+    # An episode already recorded for this rule and day, even one a
+    # clinician has resolved since, is the same episode: never again.
+    rows = Alert.objects.filter(
+        patient_id__in={pid for pid, _ in opened},
+        rule__in={ev.rule for _, ev in opened},
+        date__in={ev.date for _, ev in opened},
+    ).values_list("patient_id", "rule", "date")
+    return set(rows)
+
+
+def _plan_alerts(by_pk, events_by_patient, unresolved, history_until, recorded):
+    """The new episodes (in their final state), the closes of open alerts, and what stays open per patient.
+
+    The same decisions as _apply_events_one_by_one, made in memory.
+    """
+    episodes: list[Episode] = []
+    closes: list[tuple[Alert, str, str]] = []
+    still_open: dict[int, dict[str, Alert | Episode]] = {}
+    for pid, events in events_by_patient.items():
+        open_now: dict[str, Alert | Episode] = dict(unresolved[pid])
+        past = _finished_before(events, history_until[pid]) if pid in history_until else set()
+        for i, ev in enumerate(events):
+            if ev.kind == OPENED:
+                key = (pid, ev.rule, ev.date)
+                if key in recorded or i in past:
+                    continue
+                recorded.add(key)
+                if ev.rule in open_now:  # alert_open would return the unresolved one
+                    continue
+                episode = Episode(
+                    patient=by_pk[pid],
+                    rule=ev.rule,
+                    severity=ev.severity,
+                    date=ev.date,
+                    evidence=ev.evidence,
+                    evidence_data=ev.evidence_data,
+                )
+                episodes.append(episode)
+                open_now[ev.rule] = episode
+            elif ev.kind == CLOSED:
+                outcome = _OUTCOME_FOR_REASON.get(ev.reason)
+                current = open_now.get(ev.rule)
+                # Only an episode that began on or before the evidence of
+                # recovery: a rebuilt history must not close a later episode.
+                if outcome is None or current is None or current.date > ev.date:
+                    continue
+                if isinstance(current, Episode):
+                    current.close_outcome, current.close_detail = outcome, ev.evidence
+                else:
+                    closes.append((current, outcome, ev.evidence))
+                del open_now[ev.rule]
+        still_open[pid] = open_now
+    return episodes, closes, still_open
+
+
+def _apply_events_one_by_one(by_pk, events_by_patient, unresolved, history_until, recorded, result) -> None:
+    """One alert_open or alert_close_automatically per event: the path when the batch's inserts collided."""
+    recorded = set(recorded)
     for pid, events in events_by_patient.items():
         patient = by_pk[pid]
         open_now = unresolved[pid]
@@ -468,8 +624,6 @@ def _apply_events(
             elif ev.kind == CLOSED:
                 outcome = _OUTCOME_FOR_REASON.get(ev.reason)
                 alert = open_now.get(ev.rule)
-                # Only an episode that began on or before the evidence of
-                # recovery: a rebuilt history must not close a later episode.
                 if outcome is None or alert is None or alert.date > ev.date:
                     continue
                 if alert_close_automatically(alert=alert, outcome=outcome, detail=ev.evidence):

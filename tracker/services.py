@@ -54,6 +54,8 @@ def checkin_submit(
     previous = None if created else _answers_of(checkin)
     if created:
         checkin = CheckIn(patient=patient, date=date)
+    else:
+        checkin.patient = patient  # the row we hold already: no query for it again (the API's answer reads it)
     for field in ANSWER_FIELDS:
         default = [] if field == "numbness_locations" else ("" if field == "note" else None)
         if field in RED_FLAG_KEYS:

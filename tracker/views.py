@@ -51,7 +51,6 @@ def _submit(patient, answers: dict, *, entered_by):
 def checkin(request):
     patient = _own_patient(request)
     local_today = patient.local_today()
-    existing = checkin_for_day(patient=patient, date=local_today)
     if request.method == "POST":
         form = CheckInForm(request.POST)
         if form.is_valid():
@@ -65,7 +64,9 @@ def checkin(request):
             else:
                 return redirect("checkin_done", day=saved.date.isoformat())
         status = 400
-    else:
+    # Read only when the form is shown: a good POST saves and redirects without it.
+    existing = checkin_for_day(patient=patient, date=local_today)
+    if request.method != "POST":
         form = CheckInForm(initial=CheckInForm.initial_from(existing) if existing else None)
         status = 200
     context = {"form": form, "existing": existing, "today": local_today}

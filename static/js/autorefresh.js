@@ -13,6 +13,10 @@
   var stamp = document.getElementById("last-updated");
   var status = document.getElementById("refresh-status");
   var badge = document.getElementById("open-alert-count");
+  // The dashboard's fragment carries an ETag: sent back, an unchanged list is a
+  // 304 with no body. Kept here rather than in the HTTP cache, which these
+  // private pages may not use (Cache-Control: no-store).
+  var etag = box.getAttribute("data-etag") || null;
 
   // Someone is using the list (typing a resolve note, an open "Resolve..."
   // panel): replacing it now would throw their work away. Try next time.
@@ -24,14 +28,24 @@
 
   function refresh() {
     if (document.hidden || busy()) return;
-    return fetch(url, { credentials: "same-origin", headers: { "X-Requested-With": "fetch" } })
+    var headers = { "X-Requested-With": "fetch" };
+    if (etag) headers["If-None-Match"] = etag;
+    return fetch(url, { credentials: "same-origin", cache: "no-store", headers: headers })
       .then(function (response) {
         // A log-in page after the session expired: reload to show it.
         if (response.redirected) { window.location.reload(); throw new Error("redirected"); }
+        if (response.status === 304) {
+          var when = response.headers.get("X-Updated");
+          if (when && stamp) stamp.textContent = when;
+          if (status) status.textContent = "";
+          return null;
+        }
         if (!response.ok) throw new Error("HTTP " + response.status);
+        etag = response.headers.get("ETag");
         return response.text();
       })
       .then(function (html) {
+        if (html === null) return;
         box.innerHTML = html;
         var root = box.querySelector("[data-updated]");
         if (root && stamp) stamp.textContent = root.getAttribute("data-updated");

@@ -8,29 +8,20 @@ import json
 import logging
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 from rest_framework.test import APIClient
 
 from notifications.models import Alert
-from tests.conftest import GOOD_ANSWERS, PASSWORD, require
-from tests.notifications.stand_ins import ThrowawayRedis
+from tests.conftest import GOOD_ANSWERS, PASSWORD
 from tracker.models import CheckIn
 
 pytestmark = [pytest.mark.redis, pytest.mark.django_db]
 
 
 @pytest.fixture
-def redis_cache_then_down(settings):
-    require(ThrowawayRedis.available(), "redis-server is not installed")
-    server = ThrowawayRedis()
-    server.start()
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url}}
-    cache.set("probe", 1)
-    assert cache.get("probe") == 1  # really on that server
-    server.stop()
+def redis_cache_then_down(throwaway_redis_cache):
+    throwaway_redis_cache.stop()
     yield
-    server.stop()
 
 
 def test_with_redis_down_a_red_flag_check_in_is_stored_and_alerts(

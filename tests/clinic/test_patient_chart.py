@@ -135,3 +135,9 @@ def test_the_patient_chart_shows_only_their_own_data(patient_client, patient, ot
     svg = html.split('<svg class="trend-svg"', 1)[1].split("</svg>", 1)[0]
     assert svg.count("<circle") == 5 and CheckIn.objects.filter(patient=other_patient).count() == 1
     assert "Your total stayed at 15 of 18 over 5 days." in svg
+
+
+def test_the_header_says_since_when_the_baseline_holds(clinician_client, charted):
+    html = detail(clinician_client, charted, range="90d").content.decode()
+    since = charted.local_today() - timedelta(days=300)
+    assert f"<small> since {since.day} {since:%b %Y}</small>" in html

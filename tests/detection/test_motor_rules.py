@@ -203,3 +203,40 @@ def test_every_measure_has_a_label_used_in_evidence():
     for m in MEASURES:
         a = assess_motor(weekly([10, 10, 10, 10, 10, 10, 10, 1, 1, 1], measure=m), CFG)
         assert len(a.events) == 1, m
+
+
+def test_a_patient_whose_own_tests_vary_widely_gets_a_wider_threshold():
+    # After the baseline of 30 the tries swing by about 10 either way: their
+    # own SD is about a third of the baseline, so 22 (27% down) is not news
+    # for them, though it would be for a steady patient.
+    values = [*PRACTICE, *BASELINE, 36, 26, 35, 25, 36, 26, 22, 22, 22]
+    assert assess_motor(weekly(values), CFG).events == ()
+    steady = MotorConfig.from_dict({**CFG.to_dict(), "own_noise_z": 0})
+    assert [e.kind for e in assess_motor(weekly(values), steady).events] == [OPENED]
+    s = assess_motor(weekly(values), CFG).measures[TAP_RIGHT]
+    assert 0.3 < s.decline_share <= 0.5  # 0.5 is the cap: a halving always counts
+    assert s.threshold < 22
+
+
+def test_a_steady_patients_threshold_stays_at_the_configured_share():
+    values = [*PRACTICE, *BASELINE, 30, 31, 30, 29, 30, 31]
+    s = assess_motor(weekly(values), CFG).measures[TAP_RIGHT]
+    assert s.decline_share == CFG.tap_decline_share
+    assert s.threshold == 24
+
+
+def test_recomputing_after_each_try_gives_the_events_of_the_full_history():
+    # The Django side recomputes after every saved try: what it sees at each
+    # step must be the prefix of the full replay (no event changes its date).
+    from detection.motor_simulation import simulate_motor_cohort
+
+    patients = [p for p in simulate_motor_cohort(40, 365, seed=11) if p.tries]
+    with_events = 0
+    for p in patients:
+        full = assess_motor(p.tries, DEFAULT_MOTOR_CONFIG).events
+        with_events += bool(full)
+        dates = sorted({t.date for t in p.tries})
+        for cut in dates[:: max(1, len(dates) // 6)]:
+            prefix = [t for t in p.tries if t.date <= cut]
+            assert assess_motor(prefix, DEFAULT_MOTOR_CONFIG).events == tuple(e for e in full if e.date <= cut)
+    assert with_events >= 1  # the check saw some episodes

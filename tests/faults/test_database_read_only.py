@@ -138,3 +138,12 @@ def test_a_clinicians_page_while_the_database_is_read_only_is_a_503_not_a_500(cl
     assert response.status_code == 503, response.content[:300]
     assert UNAVAILABLE_DETAIL in response.content.decode()
     assert response["Retry-After"]
+
+
+def test_every_red_flag_answer_is_recognised_by_the_503_that_cannot_ask_the_check_in_view():
+    """core.middleware reads red flags from a raw body by their key prefix (core imports nothing of detection)."""
+    from core.middleware import RED_FLAG_PREFIX
+    from detection.scales import RED_FLAG_KEYS
+
+    assert RED_FLAG_KEYS and all(key.startswith(RED_FLAG_PREFIX) for key in RED_FLAG_KEYS)
+    assert not any(key.startswith(RED_FLAG_PREFIX) for key in GOOD_ANSWERS)

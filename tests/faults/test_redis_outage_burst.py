@@ -11,12 +11,11 @@ import re
 import time
 
 import pytest
-from django.core.cache import cache
 
 from core.models import ApiIdempotencyKey
 from notifications.models import Delivery
 from notifications.tasks import redeliver_pending_task
-from tests.conftest import require, wait_for
+from tests.conftest import wait_for
 from tests.faults.burst import (
     Door,
     checkins_per_patient,
@@ -27,7 +26,6 @@ from tests.faults.burst import (
     red_flag_alerts,
 )
 from tests.faults.workers import CeleryWorker, publishing_to_workers
-from tests.notifications.stand_ins import ThrowawayRedis
 from tracker.tasks import evaluate_pending_task
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis]
@@ -39,25 +37,13 @@ RED_FLAG_API = {1, 6, 11, 16, 21, 26}  # yesterday's check-in, through the API
 RED_FLAG_FORM = {3, 8, 13, 18, 23, 28}  # today's, through the HTML form
 
 
-@pytest.fixture
-def throwaway_redis(settings):
-    require(ThrowawayRedis.available(), "redis-server is not installed")
-    server = ThrowawayRedis()
-    server.start()
-    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": server.url}}
-    cache.set("probe", 1)
-    assert cache.get("probe") == 1  # the cache really is on that server
-    yield server
-    server.stop()
-
-
 def test_with_redis_down_for_10_seconds_mid_burst_every_check_in_is_stored_once_and_every_alert_delivered_once(
-    transactional_db, throwaway_redis, team_a, clinician, tmp_path
+    transactional_db, throwaway_redis_cache, team_a, clinician, tmp_path
 ):
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = {
-        "REDIS_URL": throwaway_redis.url,
+        "REDIS_URL": throwaway_redis_cache.url,
         "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
         "EMAIL_FILE_PATH": str(mail_dir),
     }
@@ -66,17 +52,17 @@ def test_with_redis_down_for_10_seconds_mid_burst_every_check_in_is_stored_once_
     # Alternate the doors so both are hit while Redis is down.
     posts = [post for i in range(PATIENTS) for post in ((i, "api"), (i, "form"))]
 
-    with publishing_to_workers(broker_url=throwaway_redis.url) as queue:
+    with publishing_to_workers(broker_url=throwaway_redis_cache.url) as queue:
         worker = CeleryWorker(tmp_path / "worker.log", queue, env).start()
         try:
             answers, outage_posts, slowest = [], 0, 0.0
             stopped_at = restarted_at = None
             for n, (i, door_kind) in enumerate(posts, start=1):
                 if n == STOP_AFTER + 1:
-                    throwaway_redis.stop()
+                    throwaway_redis_cache.stop()
                     stopped_at = time.monotonic()
                 if stopped_at and not restarted_at and time.monotonic() - stopped_at >= OUTAGE_SECONDS:
-                    throwaway_redis.start()  # same port, empty
+                    throwaway_redis_cache.start()  # same port, empty
                     restarted_at = time.monotonic()
                 started = time.monotonic()
                 if door_kind == "api":
@@ -93,7 +79,7 @@ def test_with_redis_down_for_10_seconds_mid_burst_every_check_in_is_stored_once_
                     slowest = max(slowest, time.monotonic() - started)
             if not restarted_at:
                 time.sleep(max(0.0, OUTAGE_SECONDS - (time.monotonic() - stopped_at)))
-                throwaway_redis.start()
+                throwaway_redis_cache.start()
                 restarted_at = time.monotonic()
             outage = restarted_at - stopped_at
 

@@ -132,3 +132,14 @@ def test_a_check_in_the_patient_types_is_marked_as_theirs(patient_client, patien
 def test_a_helper_logs_in_with_their_own_password(helper):
     assert Client().post(reverse("login"), {"username": "tom.helper", "password": HELPER_PASSWORD}).status_code == 302
     assert PASSWORD != HELPER_PASSWORD
+
+
+def test_a_helpers_page_looks_up_whom_they_help_once(helper, patient):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        page = helper.get(reverse("checkin"))
+    assert page.status_code == 200 and "Helping Ada" in page.content.decode()
+    lookups = [q["sql"] for q in queries.captured_queries if '"patients_caregiver"' in q["sql"]]
+    assert len(lookups) == 1, lookups

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 
+from detection.rules import STATE_VERSION
 from notifications.models import Alert
 from tests.conftest import add_history
 from tracker.evaluation import evaluate_patients
@@ -83,7 +84,8 @@ def test_one_bad_day_does_not_alert(patient):
 
 
 def test_a_second_evaluation_opens_nothing_new(patient):
-    seed(patient, [(14, GOOD), (12, FAIR)])
+    # 16 check-ins at exactly the MCID below: enough for the drift CUSUM too.
+    seed(patient, [(14, GOOD), (16, FAIR)])
     evaluate_patients([patient.pk])
     first = [(a.pk, a.rule, a.status) for a in alerts(patient)]
     assert {rule for _, rule, _ in first} == {"sustained_decline", "drift"}
@@ -233,4 +235,21 @@ def test_a_state_saved_by_another_version_of_the_rules_is_rebuilt(patient, caplo
     assert Alert.objects.filter(patient=patient, rule="sustained_decline").exists()
     assert "Unreadable detector state" in caplog.text
     patient.refresh_from_db()
-    assert patient.detector_state["version"] == 1
+    assert patient.detector_state["version"] == STATE_VERSION
+
+
+def test_a_state_saved_by_the_first_version_of_the_rules_is_rebuilt_to_what_a_fresh_evaluation_gives(patient, caplog):
+    seed(patient, [(14, GOOD), (12, FAIR)])
+    evaluate_patients([patient.pk])
+    patient.refresh_from_db()
+    fresh_state = patient.detector_state
+    fresh_alerts = [(a.rule, a.date, a.status) for a in alerts(patient)]
+    # What the version-1 code saved (its own day-to-day sums, no histogram).
+    old = {**fresh_state, "version": 1, "sd_sum": 0.0, "sd_count": 25}
+    del old["diffs"], old["sd"]
+    type(patient).objects.filter(pk=patient.pk).update(detector_state=old)
+    evaluate_patients([patient.pk])
+    assert "Unreadable detector state" in caplog.text
+    patient.refresh_from_db()
+    assert patient.detector_state == fresh_state
+    assert [(a.rule, a.date, a.status) for a in alerts(patient)] == fresh_alerts

@@ -126,3 +126,45 @@ def test_the_reader_error_carries_the_line_number():
     with pytest.raises(ReplayInputError) as exc:
         replay_text(HEADER + "A,2025-01-01,4,6,2,3,0\n\nA,2025-01-02,9,6,2,3,0\n")
     assert exc.value.line == 4
+
+
+def test_compare_two_settings_side_by_side_names_the_patients_that_differ(tmp_path):
+    from io import StringIO
+
+    path = tmp_path / "history.csv"
+    # "steady" never declines; "drifter" sits at exactly the MCID below for 12 check-ins, which
+    # the early point calls a drift and the conservative point does not yet.
+    fair = (3, 5, 2, 3)
+    path.write_text(HEADER + rows("steady", 1, 26) + rows("drifter", 1, 14) + rows("drifter", 15, 12, fair))
+    rules = tmp_path / "conservative.json"
+    rules.write_text('{"operating_point": "conservative"}')
+    out = StringIO()
+    call_command("replay_detection", str(path), compare=["early", str(rules)], stdout=out)
+    text = out.getvalue().splitlines()
+    assert text[0] == "2 patients, 0.1 patient-years of check-ins"
+    early, conservative = (line.split() for line in text[2:4])
+    assert early[0] == "early" and int(early[1]) > int(conservative[1])
+    assert "patients differ" in text[4]
+    assert [line.split(":")[0].strip() for line in text[5:]] == ["drifter"]
+
+
+def test_compare_refuses_an_unknown_setting_naming_the_choices(tmp_path):
+    path = tmp_path / "history.csv"
+    path.write_text(HEADER + rows("A", 1, 3))
+    with pytest.raises(CommandError, match="conservative, balanced, early or a JSON file"):
+        call_command("replay_detection", str(path), compare=["balanced", "eager"])
+
+
+def test_the_fast_reader_and_the_csv_module_give_the_same_rows_and_errors():
+    from io import StringIO
+
+    from detection.replay import read_checkin_rows
+
+    plain = HEADER + rows("A", 1, 9) + rows("B", 3, 4, (3, 5, 2, 3), red_flag=1)
+    quoted = plain.replace("A,", '"A",').replace("\n", "\r\n")  # quotes and CRLF: the csv module's path
+    assert read_checkin_rows(StringIO(plain)) == read_checkin_rows(StringIO(quoted))
+    assert read_checkin_rows(StringIO(plain))["B"][0][5] is True
+    bad = plain + "B,2025-01-20,4,9,2,3,0\n"
+    for text in (bad, bad.replace("B,", '"B",')):
+        with pytest.raises(ReplayInputError, match="line 15: gait must be 0-7, not 9"):
+            read_checkin_rows(StringIO(text))

@@ -4,7 +4,8 @@ import datetime
 import json
 from io import StringIO
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from detection.rules import DayScore
 from detection.scoring import Truth, score
@@ -63,3 +64,56 @@ def test_score_on_a_cohort_simulated_on_the_fly_as_json():
     assert figures["stable_patients"] > 50
     assert 0 <= figures["sensitivity"] <= 1
     assert figures["false_alerts_per_stable_patient_year"] < 2
+
+
+def test_the_sweep_prints_the_operating_curve_with_the_named_points_and_the_naive_rule(tmp_path):
+    printed = StringIO()
+    figure = tmp_path / "curve.html"
+    call_command(
+        "score_detection",
+        patients=150,
+        days=300,
+        seed=1,
+        sweep=True,
+        levels="0.6,2.0",
+        figure=str(figure),
+        stdout=printed,
+        stderr=StringIO(),
+    )
+    lines = printed.getvalue().splitlines()
+    assert lines[0] == "| setting | sensitivity | false / patient-year | median delay (days) |"
+    labels = [line.split("|")[1].strip() for line in lines[2:]]
+    # The requested settings and the three named points, in order of the dial, then the naive rule.
+    assert labels == ["0.6", "0.8 (early)", "1 (balanced)", "1.25 (conservative)", "2", "naive rule"]
+    false_rates = [float(line.split("|")[3]) for line in lines[2:-1]]
+    # Asking for more evidence never raises more false alerts on the same cohort.
+    assert false_rates == sorted(false_rates, reverse=True)
+    assert false_rates[0] > false_rates[-1]
+    html = figure.read_text()
+    assert "Plotly.newPlot" in html and "naive rule" in html and "balanced" in html
+
+
+def test_the_sweep_as_json_has_one_point_per_setting():
+    printed = StringIO()
+    call_command("score_detection", patients=60, days=200, seed=2, sweep=True, levels="1", json=True, stdout=printed)
+    data = json.loads(printed.getvalue())
+    assert [p["name"] for p in data["points"]] == ["early", "balanced", "conservative"]
+    assert "sensitivity" in data["naive"]
+
+
+def test_bad_sweep_levels_and_a_figure_without_a_sweep_are_refused():
+    with pytest.raises(CommandError, match="--levels"):
+        call_command("score_detection", patients=10, sweep=True, levels="fast")
+    with pytest.raises(CommandError, match="--figure needs --sweep"):
+        call_command("score_detection", patients=10, figure="x.html")
+
+
+def test_figures_by_shape_noise_and_adherence_and_for_the_naive_rule():
+    printed = StringIO()
+    call_command("score_detection", patients=200, days=300, seed=4, by=["shape", "adherence"], stdout=printed)
+    text = printed.getvalue()
+    assert "| shape | sensitivity |" in text and "| stable | - |" in text and "| step |" in text
+    assert "| adherence | sensitivity |" in text and "under 65%" in text
+    naive = StringIO()
+    call_command("score_detection", patients=200, days=300, seed=4, detector="naive", json=True, stdout=naive)
+    assert json.loads(naive.getvalue())["false_alerts_by_rule"].keys() <= {"naive_decline"}

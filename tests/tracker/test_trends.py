@@ -121,3 +121,26 @@ def test_the_chart_view_opens_at_the_first_check_in_when_the_range_reaches_back_
     assert data["start"] == "2025-05-05" and data["view_start"] == "2026-03-01"
     later = trend_series(patient=patient, start=D0 + timedelta(days=2), end=D0 + timedelta(days=10))
     assert later["view_start"] == later["start"] == "2026-03-03"
+
+
+def test_rolling_median_is_statistics_median_over_each_window():
+    import random
+    import statistics
+
+    rng = random.Random(3)
+    values = [rng.randint(0, 18) for _ in range(400)]
+    for window in (1, 2, 6, 7):
+        expected = [float(statistics.median(values[max(0, i - window + 1) : i + 1])) for i in range(len(values))]
+        assert rolling_median(values, window) == expected
+
+
+@pytest.mark.parametrize("before", [0, 3, 6, 10])
+def test_the_smoothed_line_of_a_range_counts_the_check_ins_just_before_it(patient, before):
+    gaits = [6, 2, 6, 3, 5, 1, 4, 6, 0, 7, 2, 5, 3, 6, 1, 4]
+    # Every other day, so "just before" means check-ins, not calendar days.
+    add_history(patient, {2 * i: (4, g, 2, 3) for i, g in enumerate(gaits)}, start=D0)
+    start = D0 + timedelta(days=2 * before)
+    data = trend_series(patient=patient, start=start, end=D0 + timedelta(days=40))
+    assert data["series"]["gait"] == gaits[before:]
+    assert data["smoothed"]["gait"] == rolling_median(gaits)[before:]
+    assert data["dates"][0] == start.isoformat()

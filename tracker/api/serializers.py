@@ -3,6 +3,8 @@
 Serializers validate and render; they never save (services do).
 """
 
+import copy
+
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -182,7 +184,22 @@ def answers_of(validated: dict) -> dict:
     return {key: value for key, value in validated.items() if key in ANSWER_FIELDS}
 
 
-class CheckInSerializer(serializers.ModelSerializer):
+class ModelFieldsOnceMixin:
+    """Build a ModelSerializer's fields from the model once per class, not once per answer.
+
+    DRF inspects the model afresh for every serializer instance; for the
+    check-in's answer that was a quarter of the serializer work of a POST. Each
+    instance still gets its own deep copy, as DRF gives declared fields.
+    """
+
+    def get_fields(self):
+        cls = type(self)
+        if "_model_fields_once" not in cls.__dict__:
+            cls._model_fields_once = super().get_fields()
+        return copy.deepcopy(cls._model_fields_once)
+
+
+class CheckInSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
     numbness_locations = _locations_field(read_only=True)
     severity = serializers.SerializerMethodField(help_text="mJOA band of the total: normal, mild, moderate, severe.")
     entered_by = serializers.CharField(

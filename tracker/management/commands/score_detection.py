@@ -1,20 +1,23 @@
-"""Score the rules on a cohort: sensitivity, false decline alerts, delay."""
+"""Score the rules on a cohort: sensitivity, false decline alerts, delay; or the operating curve (--sweep)."""
 
 import json as json_module  # handle() takes the --json flag under the name json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from detection.naive import naive_replay
 from detection.replay import ReplayInputError, read_checkins, replay_patients
 from detection.rules import DayScore
-from detection.scoring import Truth, read_truth, score
-from detection.simulation import default_truth_path, simulate_cohort
+from detection.scoring import GROUPINGS, Truth, group_table, read_truth, score, score_by, sweep, sweep_table
+from detection.simulation import LEGACY, REALISTIC, default_truth_path, simulate_cohort
+from tracker.operating_curve import curve_figure_html
 from tracker.rule_settings import get_rule_config, load_overrides
 
 
 class Command(BaseCommand):
     help = (
         "Score the progression rules against a cohort's truth: give COHORT.csv and TRUTH.csv, "
-        "or simulate one on the fly with --patients/--days/--seed/--noise."
+        "or simulate one on the fly with --patients/--days/--seed/--noise. With --sweep, score every "
+        "setting of the sensitivity dial and print the operating curve (and write it with --figure)."
     )
 
     def add_arguments(self, parser):
@@ -24,6 +27,9 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=365)
         parser.add_argument("--seed", type=int, default=0)
         parser.add_argument("--noise", type=float, default=1.0)
+        parser.add_argument(
+            "--legacy-simulator", action="store_true", help="simulate with the first simulator (no realism features)"
+        )
         parser.add_argument("--rules", help="JSON file of rule settings overriding MYELOTRACK_RULES")
         parser.add_argument(
             "--min-followup",
@@ -31,6 +37,11 @@ class Command(BaseCommand):
             default=14,
             help="leave out progressors with fewer days of data after their decline date (default 14)",
         )
+        parser.add_argument("--detector", choices=("myelotrack", "naive"), default="myelotrack")
+        parser.add_argument("--by", choices=sorted(GROUPINGS), action="append", help="also give figures by group")
+        parser.add_argument("--sweep", action="store_true", help="score each setting of the sensitivity dial")
+        parser.add_argument("--levels", help="comma-separated dial settings for --sweep (default 0.6-2.0)")
+        parser.add_argument("--figure", help="with --sweep: write the operating curve as a plotly HTML file")
         parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
 
     def handle(self, *args, cohort, truth, patients, days, seed, noise, rules, min_followup, json: bool, **options):
@@ -38,6 +49,9 @@ class Command(BaseCommand):
             config = get_rule_config(load_overrides(rules))
         except ValueError as exc:
             raise CommandError(f"--rules: {exc}")
+        if options["figure"] and not options["sweep"]:
+            raise CommandError("--figure needs --sweep")
+        levels = self._levels(options["levels"]) if options["levels"] else None
         if cohort and patients:
             raise CommandError("give either a cohort CSV or --patients, not both")
         if cohort:
@@ -45,19 +59,72 @@ class Command(BaseCommand):
         elif patients:
             if patients < 1 or days < 1:
                 raise CommandError("--patients and --days must be at least 1")
+            realism = LEGACY if options["legacy_simulator"] else REALISTIC
             checkins, truth_rows = {}, {}
-            for rows, t in simulate_cohort(patients, days, seed, noise):
+            for rows, t in simulate_cohort(patients, days, seed, noise, realism=realism):
                 checkins[t.patient_id] = [
                     DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows
                 ]
-                truth_rows[t.patient_id] = Truth(bool(t.progresses), t.decline_date, t.onset)
+                truth_rows[t.patient_id] = Truth(
+                    bool(t.progresses), t.decline_date, t.onset, t.kind, t.noise_factor, t.adherence
+                )
         else:
             raise CommandError("give a cohort CSV (and its truth CSV) or --patients N to simulate one")
-        result = score(replay_patients(checkins, config), truth_rows, checkins, min_followup=min_followup)
-        if json:
-            self.stdout.write(json_module.dumps(result.as_dict()))
+        if options["sweep"]:
+            self._sweep(checkins, truth_rows, config, levels, min_followup, options["figure"], json)
+            return
+        if options["detector"] == "naive":
+            alerts = list(naive_replay(checkins))
         else:
-            self.stdout.write(result.summary())
+            alerts = list(replay_patients(checkins, config))
+        result = score(alerts, truth_rows, checkins, min_followup=min_followup)
+        groups = {
+            by: score_by(alerts, truth_rows, checkins, GROUPINGS[by], min_followup=min_followup)
+            for by in options["by"] or ()
+        }
+        if json:
+            out = result.as_dict()
+            if groups:
+                out["by"] = {by: {name: s.as_dict() for name, s in g.items()} for by, g in groups.items()}
+            self.stdout.write(json_module.dumps(out))
+            return
+        self.stdout.write(result.summary())
+        for by, g in groups.items():
+            self.stdout.write("")
+            self.stdout.write(group_table(g, by))
+
+    def _sweep(self, checkins, truth_rows, config, levels, min_followup, figure, json):
+        points = sweep(
+            checkins, truth_rows, config, **({"levels": levels} if levels else {}), min_followup=min_followup
+        )
+        naive = score(naive_replay(checkins), truth_rows, checkins, min_followup=min_followup)
+        if json:
+            self.stdout.write(
+                json_module.dumps(
+                    {
+                        "points": [{"level": p.level, "name": p.name, **p.score.as_dict()} for p in points],
+                        "naive": naive.as_dict(),
+                    }
+                )
+            )
+        else:
+            self.stdout.write(sweep_table(points, naive))
+        if figure:
+            try:
+                with open(figure, "w", encoding="utf-8") as f:
+                    f.write(curve_figure_html(points, naive))
+            except OSError as exc:
+                raise CommandError(f"cannot write {figure}: {exc.strerror}")
+            self.stderr.write(f"operating curve -> {figure}")
+
+    def _levels(self, text: str) -> list[float]:
+        try:
+            levels = [float(x) for x in text.split(",") if x.strip()]
+        except ValueError:
+            raise CommandError(f"--levels must be numbers separated by commas, not {text!r}")
+        if not levels or not all(0.2 <= x <= 5 for x in levels):
+            raise CommandError("--levels must be between 0.2 and 5")
+        return levels
 
     def _read(self, cohort: str, truth: str | None):
         truth = truth or default_truth_path(cohort)

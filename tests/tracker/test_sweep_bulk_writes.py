@@ -1,0 +1,178 @@
+"""A batch records its episodes with a few inserts, and they are the rows the one-by-one path writes."""
+
+from datetime import date, time, timedelta
+
+import pytest
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
+
+from notifications.models import Alert, Delivery, NotificationPreference
+from patients.models import CareTeamMembership, User
+from tests.conftest import add_history, make_patient
+from tracker import evaluation
+from tracker.evaluation import evaluate_patients
+from tracker.models import CheckIn
+
+GOOD = (4, 6, 2, 3)
+FAIR = (3, 5, 2, 3)  # the MCID below GOOD
+AWFUL = (1, 2, 0, 1)
+
+
+def history(patient):
+    """Declines that recover, a gap long enough for missed check-ins, a steep fall that stays, a red flag."""
+    rows, day = {}, 0
+    for days, answers in ((20, GOOD), (14, FAIR), (16, GOOD), (12, FAIR), (14, GOOD)):
+        for _ in range(days):
+            rows[day] = answers
+            day += 1
+    day += 8  # no check-ins for 8 days
+    for answers in [GOOD] * 10 + [AWFUL] * 12:
+        rows[day] = answers
+        day += 1
+    start = patient.local_today() - timedelta(days=day)
+    add_history(patient, rows, start=start)
+    CheckIn.objects.filter(patient=patient, date=start + timedelta(days=40)).update(rf_fall_injury=True, red_flag=True)
+
+
+@pytest.fixture
+def clinicians(team_a, clinician):
+    """Two clinicians with different channels, so deliveries depend on severity and quiet hours."""
+    night = User.objects.create_user("night.a", role=User.Role.CLINICIAN, email="night.a@example.org")
+    CareTeamMembership.objects.create(team=team_a, user=night, team_role="doctor")
+    NotificationPreference.objects.create(
+        user=night,
+        email_min_severity="moderate",
+        webhook_url="https://hooks.example.org/night",
+        webhook_secret="s3cret",  # nosec B106: a test value
+        webhook_min_severity="moderate",
+        quiet_start=time(0, 0),
+        quiet_end=time(23, 59),
+    )
+    return [clinician, night]
+
+
+def recorded(patient):
+    """Everything about a patient's alerts that does not depend on when or in which order rows were written."""
+    out = []
+    for alert in Alert.objects.filter(patient=patient).order_by("date", "rule"):
+        events = [(e.kind, e.detail, e.actor_id) for e in alert.events.order_by("at", "pk")]
+        deliveries = sorted(
+            (d.recipient_id or 0, d.channel, d.address, d.escalation_level, d.status, d.next_attempt_at > d.created_at)
+            for d in Delivery.objects.filter(alert=alert)
+        )
+        out.append(
+            (
+                alert.rule,
+                alert.severity,
+                alert.severity_rank,
+                alert.status,
+                alert.date,
+                alert.evidence,
+                alert.evidence_data,
+                alert.outcome,
+                alert.resolution_note,
+                alert.resolved_at is None,
+                alert.escalation_level,
+                events,
+                deliveries,
+            )
+        )
+    return out
+
+
+def refuse_bulk_writes(monkeypatch):
+    def collide(**kwargs):
+        raise IntegrityError("as if an alert had been opened meanwhile")
+
+    monkeypatch.setattr(evaluation, "alerts_record_episodes", collide)
+
+
+def test_the_bulk_path_writes_the_same_alerts_events_and_deliveries_as_one_by_one(
+    patient, other_patient, clinicians, monkeypatch, django_capture_on_commit_callbacks
+):
+    for p in (patient, other_patient):
+        history(p)
+    with django_capture_on_commit_callbacks() as bulk_callbacks:
+        bulk = evaluate_patients([patient.pk], tick=True)
+    refuse_bulk_writes(monkeypatch)
+    with django_capture_on_commit_callbacks() as one_by_one_callbacks:
+        one_by_one = evaluate_patients([other_patient.pk], tick=True)
+
+    rows = recorded(patient)
+    assert rows == recorded(other_patient)
+    assert (bulk.opened, bulk.closed) == (one_by_one.opened, one_by_one.closed)
+    # The history is rich enough for the comparison to mean something.
+    rules = {r[0] for r in rows}
+    assert {"red_flag", "missed_checkins", "sustained_decline"} <= rules
+    assert {r[3] for r in rows} == {"open", "resolved"}
+    assert len({len(r[12]) for r in rows}) > 1  # deliveries differ with severity
+    # Each path enqueues the deliveries due now once, after commit.
+    assert len(bulk_callbacks) >= 1 and len(one_by_one_callbacks) >= len(bulk_callbacks)
+
+
+def test_the_state_after_the_bulk_path_is_the_state_after_one_by_one(patient, other_patient, clinicians, monkeypatch):
+    for p in (patient, other_patient):
+        history(p)
+    evaluate_patients([patient.pk], tick=True)
+    refuse_bulk_writes(monkeypatch)
+    evaluate_patients([other_patient.pk], tick=True)
+    patient.refresh_from_db()
+    other_patient.refresh_from_db()
+    assert patient.detector_state == other_patient.detector_state
+    # And the next evaluation of either opens nothing new.
+    monkeypatch.undo()
+    assert evaluate_patients([patient.pk, other_patient.pk], tick=True).opened == 0
+
+
+def test_an_alert_opened_meanwhile_makes_the_batch_record_one_by_one(patient, clinicians, monkeypatch, caplog):
+    history(patient)
+    # A red flag alert the batch did not see when it read the unresolved alerts
+    # (committed by a check-in request just after): its insert collides.
+    Alert.objects.create(
+        patient=patient, rule="red_flag", severity="urgent", date=patient.local_today(), evidence="Red flag today"
+    )
+    monkeypatch.setattr(evaluation, "_unresolved_alerts", lambda ids: {pk: {} for pk in ids})
+
+    result = evaluate_patients([patient.pk], tick=True)
+
+    assert "recording the batch's events one by one" in caplog.text
+    assert Alert.objects.filter(patient=patient, rule="red_flag").exclude(status="resolved").count() == 1
+    assert Alert.objects.filter(patient=patient, rule="sustained_decline").exists()
+    assert result.opened == Alert.objects.filter(patient=patient).count() - 1
+
+
+def test_a_batch_writes_its_episodes_with_the_same_number_of_statements_however_many_there_are(
+    team_a, clinicians, team_b, other_clinician
+):
+    def statements(n):
+        patients = [make_patient(team_a if i % 2 else team_b, None, f"P{n}-{i}", "Bulk") for i in range(n)]
+        for p in patients:
+            history(p)
+        with CaptureQueriesContext(connection) as ctx:
+            result = evaluate_patients([p.pk for p in patients], tick=True)
+        assert result.opened >= 4 * n
+        return len(ctx.captured_queries)
+
+    assert statements(2) == statements(6)
+
+
+def test_the_days_read_as_codes_are_the_check_ins_as_stored(patient, other_patient):
+    # The lowest and highest answers, red flags, and dates long before 1970 and far ahead.
+    rows = {0: (0, 0, 0, 0), 1: (5, 7, 3, 3), 2: (4, 6, 2, 3), 3: (1, 2, 0, 1)}
+    add_history(patient, rows, start=patient.local_today() - timedelta(days=10))
+    add_history(other_patient, rows, start=date(1901, 2, 3))
+    add_history(other_patient, rows, start=date(2999, 12, 1))
+    CheckIn.objects.filter(date__in=[date(1901, 2, 4), patient.local_today() - timedelta(days=7)]).update(
+        red_flag=True, rf_breathing=True
+    )
+    evaluation._DAYS_MADE.clear()
+
+    read = evaluation._load_days([patient, other_patient], {patient.pk, other_patient.pk})
+
+    for p in (patient, other_patient):
+        stored = [evaluation.day_from_checkin(c) for c in CheckIn.objects.filter(patient=p).order_by("date")]
+        assert read[p.pk] == stored
+    assert sum(day.red_flag for days in read.values() for day in days) == 2
+    # The same answers on the same day are one object, whoever gave them.
+    again = evaluation._load_days([patient], {patient.pk})
+    assert all(a is b for a, b in zip(again[patient.pk], read[patient.pk], strict=True))
