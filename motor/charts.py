@@ -10,6 +10,8 @@ is a dashed green line and its decline threshold a dotted one.
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -130,7 +132,10 @@ def motor_figure(rows, assessment) -> go.Figure | None:
                     col=1,
                 )
         fig.update_yaxes(rangemode="tozero", fixedrange=True, row=i, col=1)
-    fig.update_xaxes(type="date", fixedrange=True)
+    # At least a fortnight wide: a single try must not stretch the axis to milliseconds.
+    first, last = min(r.date for r in rows), max(r.date for r in rows)
+    pad = timedelta(days=max(3, (14 - (last - first).days) // 2))
+    fig.update_xaxes(type="date", fixedrange=True, range=[(first - pad).isoformat(), (last + pad).isoformat()])
     fig.update_layout(
         height=170 * len(measures) + 90,
         margin={"l": 50, "r": 20, "t": 40, "b": 40},
