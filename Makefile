@@ -41,7 +41,7 @@ lint: setup-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(VENV)/bin/bandit -q -c pyproject.toml -r config core audit detection patients tracker notifications reminders clinic
+	$(VENV)/bin/bandit -q -c pyproject.toml -r config core audit detection patients motor tracker notifications reminders clinic
 
 # Benchmarks use their own databases on the local PostgreSQL; figures go in docs/benchmarks.md.
 bench: setup-dev
