@@ -40,10 +40,23 @@ def stamp(name: str) -> Path:
     return PACKAGE / f"{name}.compiled-sha256"
 
 
+def failed_marker(name: str) -> Path:
+    # Left after a failed build, with the reason, so that a test can tell
+    # "never built here" (skip) from "the build failed" (fail in CI).
+    return PACKAGE / f"{name}.compile-failed"
+
+
 def remove(name: str) -> None:
     for path in compiled_files(name):
         os.remove(path)
     stamp(name).unlink(missing_ok=True)
+    failed_marker(name).unlink(missing_ok=True)
+
+
+def fail(name: str, reason: str) -> None:
+    remove(name)
+    failed_marker(name).write_text(reason + "\n")
+    print(f"mypyc could not compile detection/{name}.py; the pure-Python module is used.\n{reason}")
 
 
 def build(name: str) -> bool:
@@ -61,8 +74,7 @@ def build(name: str) -> bool:
         )
         built = glob.glob(str(copy / f"{name}.*.so")) + glob.glob(str(copy / f"{name}__mypyc.*.so"))
         if proc.returncode != 0 or not built:
-            tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:])
-            print(f"mypyc could not compile detection/{name}.py; the pure-Python module is used.\n{tail}")
+            fail(name, "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-5:]))
             return False
         for path in built:
             shutil.copy2(path, PACKAGE / os.path.basename(path))
@@ -84,8 +96,7 @@ def main() -> int:
             if build(name):
                 print(f"detection/{name}.py compiled with mypyc.")
         except Exception as exc:  # noqa: BLE001 - a failed build must never fail the set-up
-            remove(name)
-            print(f"mypyc build of detection/{name}.py failed ({exc}); the pure-Python module is used.")
+            fail(name, f"{type(exc).__name__}: {exc}")
     return 0
 
 
