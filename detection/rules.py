@@ -85,6 +85,10 @@ class OutOfOrderCheckIn(ValueError):
     """A check-in not later than the last one fed; rebuild from history instead."""
 
 
+# Where mypyc compiles this module (tools/compile_detector.py), the value
+# classes stay ordinary Python classes (native_class=False): frozen dataclass
+# behaviour, equality, repr and what the app does with them are unchanged.
+# Only PatientDetector, the per-check-in hot loop, becomes a native class.
 @mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class DayScore:
