@@ -31,9 +31,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 
-from mypy_extensions import mypyc_attr
-
 from detection.scales import DOMAIN_KEYS, DOMAIN_LABELS, MCID_TOTAL
+
+try:
+    from mypy_extensions import mypyc_attr
+except ImportError:  # pragma: no cover - only mypyc reads the marks; without it they do nothing
+
+    def mypyc_attr(*attrs: str, **kwattrs: object) -> Any:  # type: ignore[misc]
+        return lambda cls: cls
+
 
 # A score, median or threshold: whole points may stay int (a baseline typed in
 # by hand, a setting read from JSON) and must come out as they went in. Where

@@ -82,3 +82,16 @@ def test_a_failed_build_leaves_the_pure_python_detector_and_does_not_fail_the_se
     assert not list((root / "detection").glob("*.so"))
     assert (root / "detection" / "rules.compile-failed").exists()
     assert run(IMPORTED_FROM, cwd=root).stdout.strip() == "False"
+
+
+def test_the_pure_python_detector_runs_without_mypy_installed():
+    # sys.modules[name] = None makes "import name" fail, as on a machine without mypy.
+    code = (
+        "import sys; sys.modules['mypy_extensions'] = None\n"
+        "import detection, detection.rules as r\n"
+        "det = r.PatientDetector()\n"
+        "print(detection.is_compiled(r), r.Baseline.by_hand(fine_motor=4, gait=6, sensation=2, bladder=3).total)"
+    )
+    proc = run(["-c", code], **PURE)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.split() == ["False", "15"]
