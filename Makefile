@@ -8,7 +8,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run test setup setup-dev lint bench clean
+.PHONY: run test setup setup-dev compile lint bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -20,9 +20,14 @@ $(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-setup: $(VENV)/.installed
+# Compile the detector (detection/rules.py) with mypyc when a C compiler is
+# there; never fails: without one, or if the build fails, the .py is used.
+compile: $(VENV)/.installed
+	-$(PY) tools/compile_detector.py
 
-setup-dev: $(VENV)/.installed-dev
+setup: $(VENV)/.installed compile
+
+setup-dev: $(VENV)/.installed-dev compile
 
 run: setup
 	$(RUN_ENV) $(PY) manage.py migrate --no-input

@@ -9,6 +9,8 @@ the same run and alternating so that the machine's load hits both alike:
 * ``manage.py replay_detection FILE > /dev/null``, the whole process
   (Python and Django start-up, reading and validating the CSV, every rule,
   printing the alerts);
+* ``python -m detection.replay FILE > /dev/null``, the same replay without
+  Django (the same output, tested);
 * ``bench/naive_replay.py FILE > /dev/null``, the naive rule of issue 13 in
   plain Python (csv module, one pass), the yardstick;
 
@@ -52,10 +54,11 @@ def main() -> None:
         rows, _ = write_cohort(path, path + ".truth", patients=args.patients, days=args.days, seed=args.seed)
         empty = os.path.join(tmp, "empty.csv")
         Path(empty).write_text("patient_id,date,fine_motor,gait,sensation,bladder,red_flag\n")
-        replay = naive = read = rules = startup = float("inf")
+        replay = plain = naive = read = rules = startup = float("inf")
         alerts = 0
         for _ in range(args.repeat):
             replay = min(replay, whole_process([python, "manage.py", "replay_detection", path]))
+            plain = min(plain, whole_process([python, "-m", "detection.replay", path]))
             naive = min(naive, whole_process([python, "bench/naive_replay.py", path]))
             startup = min(startup, whole_process([python, "manage.py", "replay_detection", empty]))
             t0 = time.perf_counter()
@@ -69,8 +72,10 @@ def main() -> None:
         f"{rows} check-ins, {args.patients} patients x {args.days} days, {alerts} alerts opened; best of {args.repeat}"
     )
     print(f"replay_detection, whole process: {replay:.2f} s = {rows / replay:,.0f} check-ins/s")
+    print(f"python -m detection.replay:      {plain:.2f} s = {rows / plain:,.0f} check-ins/s")
     print(f"naive rule, plain Python:        {naive:.2f} s = {rows / naive:,.0f} check-ins/s")
     print(f"ratio: replay runs at {naive / replay:.2f}x the naive rule's speed (target >= 4x)")
+    print(f"ratio: python -m detection.replay runs at {naive / plain:.2f}x the naive rule's speed")
     print(f"  of which: start-up on an empty file {startup:.2f} s, read + validate {read:.2f} s, rules {rules:.2f} s")
     print(f"  rules alone {rows / rules:,.0f} check-ins/s; read alone {rows / read:,.0f} rows/s")
 

@@ -1,6 +1,8 @@
 """Dump everything the detector produces, to prove a speed change changes nothing.
 
     .venv/bin/python bench/detector_outputs.py RULES.py OUT.txt [--patients 1000] [--days 365]
+    .venv/bin/python bench/detector_outputs.py detection.rules OUT.txt   # the module as imported
+
 
 Loads ``PatientDetector`` and friends from RULES.py (a copy of an older
 ``detection/rules.py``, say from ``git show HEAD~1:detection/rules.py``, or the
@@ -31,6 +33,12 @@ from detection.simulation import write_cohort  # noqa: E402
 
 
 def load_rules(path: str):
+    if not path.endswith(".py"):
+        # A module name: imported as the app imports it, so the mypyc-compiled
+        # build when there is a current one (a path always loads the source).
+        module = importlib.import_module(path)
+        print(f"{path} from {module.__file__}", file=sys.stderr)
+        return module
     spec = importlib.util.spec_from_file_location("rules_under_test", path)
     module = importlib.util.module_from_spec(spec)
     sys.modules["rules_under_test"] = module  # dataclasses look their module up
@@ -126,7 +134,7 @@ def dump(R, by_patient: dict, out: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("rules", help="path of the rules module to load")
+    parser.add_argument("rules", help="path of the rules module to load, or a module name such as detection.rules")
     parser.add_argument("out", help="text file to write")
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)

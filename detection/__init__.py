@@ -1,0 +1,53 @@
+"""Framework-free detection logic: scales, rules, replay, simulation, scoring.
+
+``detection/rules.py`` (the detector every check-in goes through) may be
+compiled in place with mypyc by ``tools/compile_detector.py`` (``make setup``
+runs it; a machine without a C compiler just keeps the source). The compiled
+module is imported only while it was built from the rules.py now on disk: the
+build writes rules.py's SHA-256 beside it, and when that no longer matches (an
+edited rules.py, a checkout) or MYELOTRACK_PURE_PYTHON is set, the source is
+imported instead, so an edit is never shadowed by a stale build.
+"""
+
+import hashlib
+import importlib.util
+import os
+import sys
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+COMPILED_MODULES = ("rules",)
+
+
+def _compiled_is_current(name: str) -> bool:
+    try:
+        with open(os.path.join(_HERE, f"{name}.compiled-sha256")) as f:
+            expected = f.read().strip()
+        with open(os.path.join(_HERE, f"{name}.py"), "rb") as f:
+            return hashlib.sha256(f.read()).hexdigest() == expected
+    except OSError:
+        return False
+
+
+class _SourceOnly:
+    """A meta-path finder that loads the named modules from their .py files, never an extension."""
+
+    def __init__(self, names: set[str]):
+        self.names = names
+
+    def find_spec(self, fullname, path=None, target=None):
+        if fullname not in self.names:
+            return None
+        return importlib.util.spec_from_file_location(
+            fullname, os.path.join(_HERE, fullname.rpartition(".")[2] + ".py")
+        )
+
+
+_pure = os.environ.get("MYELOTRACK_PURE_PYTHON", "") not in ("", "0")
+_source_only = {f"{__name__}.{n}" for n in COMPILED_MODULES if _pure or not _compiled_is_current(n)}
+if _source_only:
+    sys.meta_path.insert(0, _SourceOnly(_source_only))
+
+
+def is_compiled(module) -> bool:
+    """Whether ``module`` was loaded from a compiled extension rather than its source."""
+    return not (getattr(module, "__file__", "") or "").endswith(".py")

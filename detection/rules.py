@@ -27,12 +27,26 @@ import dataclasses
 import datetime
 import math
 from bisect import bisect_left
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
-from typing import Any
+from typing import Any, TypeAlias, cast
 
 from detection.scales import DOMAIN_KEYS, DOMAIN_LABELS, MCID_TOTAL
+
+try:
+    from mypy_extensions import mypyc_attr
+except ImportError:  # pragma: no cover - only mypyc reads the marks; without it they do nothing
+
+    def mypyc_attr(*attrs: str, **kwattrs: object) -> Any:  # type: ignore[misc]
+        return lambda cls: cls
+
+
+# A score, median or threshold: whole points may stay int (a baseline typed in
+# by hand, a setting read from JSON) and must come out as they went in. Where
+# mypyc compiles this module a plain ``float`` annotation would turn 4 into
+# 4.0 on the way through (and change the saved state and evidence); a union
+# is kept as the Python object it is.
+Points: TypeAlias = int | float
 
 URGENT = "urgent"
 HIGH = "high"
@@ -77,6 +91,11 @@ class OutOfOrderCheckIn(ValueError):
     """A check-in not later than the last one fed; rebuild from history instead."""
 
 
+# Where mypyc compiles this module (tools/compile_detector.py), the value
+# classes stay ordinary Python classes (native_class=False): frozen dataclass
+# behaviour, equality, repr and what the app does with them are unchanged.
+# Only PatientDetector, the per-check-in hot loop, becomes a native class.
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True, slots=True)
 class DayScore:
     date: datetime.date
@@ -91,13 +110,14 @@ class DayScore:
         return self.fine_motor + self.gait + self.sensation + self.bladder
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Baseline:
-    fine_motor: float
-    gait: float
-    sensation: float
-    bladder: float
-    total: float
+    fine_motor: Points
+    gait: Points
+    sensation: Points
+    bladder: Points
+    total: Points
     # Which check-ins it came from; None for a baseline set by hand.
     first_date: datetime.date | None = None
     last_date: datetime.date | None = None
@@ -129,14 +149,15 @@ class Baseline:
         )
 
     @classmethod
-    def by_hand(cls, *, fine_motor: float, gait: float, sensation: float, bladder: float) -> Baseline:
+    def by_hand(cls, *, fine_motor: Points, gait: Points, sensation: Points, bladder: Points) -> Baseline:
         """A baseline a clinician types in; the total is the sum of the domains."""
         return cls(fine_motor, gait, sensation, bladder, fine_motor + gait + sensation + bladder)
 
-    def domain(self, key: str) -> float:
+    def domain(self, key: str) -> Points:
         return getattr(self, key)
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class RuleConfig:
     """Every threshold of the rules. Defaults are the clinical ones.
@@ -146,12 +167,12 @@ class RuleConfig:
     """
 
     # Minimal clinically important difference of the mJOA total (Tetreault 2015).
-    mcid: float = MCID_TOTAL
+    mcid: Points = MCID_TOTAL
     # Drop in one domain that counts as a domain decline (scale coarseness).
-    fine_motor_threshold: float = 2.0
-    gait_threshold: float = 2.0
-    sensation_threshold: float = 1.0
-    bladder_threshold: float = 1.0
+    fine_motor_threshold: Points = 2.0
+    gait_threshold: Points = 2.0
+    sensation_threshold: Points = 1.0
+    bladder_threshold: Points = 1.0
     # Baseline: median of the first N check-ins that fall within M days.
     baseline_checkins: int = 7
     baseline_days: int = 14
@@ -164,18 +185,18 @@ class RuleConfig:
     sustained_checkins: int = 7
     sustained_max_checkins: int = 21
     sustained_min_checkins: int = 5
-    reference_sd: float = 0.8
+    reference_sd: Points = 0.8
     window_days: int = 14
     # rapid_decline: the last N check-ins, all within rapid_days, are each at
     # least rapid_each_drop below baseline and on average at least rapid_drop
     # below it. N = 4 because a bad spell lasts 1-3 days: four check-ins down
     # is a change that persists. The median of the rapid_reference_checkins
     # before them is the "fell from" level of the evidence.
-    rapid_drop: float = 2.5
-    rapid_each_drop: float = 2.0
+    rapid_drop: Points = 2.5
+    rapid_each_drop: Points = 2.0
     # ...and the average drop is at least rapid_z of the patient's day-to-day
     # SD: for a noisy patient four check-ins are weaker evidence.
-    rapid_z: float = 2.5
+    rapid_z: Points = 2.5
     rapid_checkins: int = 4
     rapid_days: int = 7
     rapid_reference_checkins: int = 7
@@ -187,10 +208,10 @@ class RuleConfig:
     # differences, robust to the odd wild answer). Each step is Huber-clipped
     # to +-drift_max_step, so neither one terrible day nor one very good one
     # decides it.
-    drift_allowance: float = 1.5
-    drift_threshold: float = 12.0
-    drift_min_sd: float = 0.6
-    drift_max_step: float = 2.0
+    drift_allowance: Points = 1.5
+    drift_threshold: Points = 12.0
+    drift_min_sd: Points = 0.6
+    drift_max_step: Points = 2.0
     # missed_checkins: no check-in for this many days.
     missed_checkins_days: int = 3
     # The named operating point these thresholds came from (OPERATING_POINTS);
@@ -217,7 +238,7 @@ class RuleConfig:
                 continue
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ValueError(f"{f.name} must be a number, not {value!r}")
-            if f.type == "int" and int(value) != value:
+            if _is_int_field(f) and int(value) != value:
                 raise ValueError(f"{f.name} must be a whole number, not {value!r}")
             if value <= 0 and f.name != "drift_allowance":
                 raise ValueError(f"{f.name} must be positive, not {value!r}")
@@ -243,7 +264,7 @@ class RuleConfig:
             raise ValueError(f"unknown rule setting(s): {', '.join(unknown)}")
         out = {}
         for key, value in values.items():
-            if known[key].type == "int" and isinstance(value, float) and value.is_integer():
+            if _is_int_field(known[key]) and isinstance(value, float) and value.is_integer():
                 value = int(value)
             out[key] = value
         return cls(**out)
@@ -267,7 +288,7 @@ class RuleConfig:
     def severity(self, rule: str) -> str:
         return getattr(self, f"{rule}_severity")
 
-    def domain_threshold(self, key: str) -> float:
+    def domain_threshold(self, key: str) -> Points:
         return getattr(self, f"{key}_threshold")
 
     @property
@@ -278,37 +299,14 @@ class RuleConfig:
             self.rapid_checkins + self.rapid_reference_checkins,
         )
 
-    @cached_property
-    def _per_checkin(self) -> tuple:
-        """The settings ``PatientDetector`` reads on every check-in, as one tuple.
 
-        Unpacking a tuple into locals is far cheaper than a dozen attribute
-        look-ups per check-in (a first sweep feeds millions of check-ins). The
-        config is frozen, so computing this once per config is safe;
-        ``cached_property`` stores it in the instance dict, which a frozen
-        dataclass allows, and it is not a field (``to_dict`` and ``==`` ignore it).
-        """
-        return (
-            self.history_size,
-            self.mcid,
-            (self.fine_motor_threshold, self.gait_threshold, self.sensation_threshold, self.bladder_threshold),
-            self.rearm_checkins,
-            self.drift_min_sd,
-            self.drift_allowance,
-            self.drift_max_step,
-            self.drift_threshold,
-            self.reference_sd,
-            self.sustained_checkins,
-            self.sustained_max_checkins,
-            self.sustained_min_checkins,
-            self.window_days,
-            self.rapid_checkins,
-            self.rapid_days - 1,
-            self.rapid_each_drop,
-        )
+def _is_int_field(f: dataclasses.Field) -> bool:
+    # Interpreted, annotations are strings (from __future__ import annotations);
+    # compiled by mypyc, the dataclass sees the type itself.
+    return f.type in ("int", int)
 
 
-def evidence_settings(level: float) -> dict[str, Any]:
+def evidence_settings(level: Points) -> dict[str, Any]:
     """The thresholds of one setting of the single sensitivity dial, ``level``.
 
     1.0 is the default (balanced); above 1 asks for more evidence before a
@@ -350,6 +348,7 @@ def operating_point_settings(name: Any) -> dict[str, Any]:
     return dict(OPERATING_POINTS[name])
 
 
+@mypyc_attr(native_class=False)
 @dataclass(frozen=True)
 class Event:
     """An alert episode opening or closing; what the database turns into rows."""
@@ -375,7 +374,7 @@ class Event:
         }
 
 
-def median(values: list[float]) -> float:
+def median(values: Sequence[Points]) -> float:
     """The median of whole-point scores, interpolated within ties.
 
     Scores are whole points, so the plain median jumps: a patient answering
@@ -485,6 +484,32 @@ class PatientDetector:
         "_prev_total",
         "_red_flag_dates",
         "checkins",
+        # Copies of the settings and baseline values the hot loop reads, as
+        # plain typed numbers (see _cache_settings and _cache_baseline).
+        "_hist",
+        "_mcid",
+        "_fm_thr",
+        "_g_thr",
+        "_s_thr",
+        "_b_thr",
+        "_rearm_checkins",
+        "_min_sd",
+        "_allowance",
+        "_max_step",
+        "_drift_threshold",
+        "_reference_sd",
+        "_sustained_checkins",
+        "_sustained_max",
+        "_sustained_min",
+        "_window_days",
+        "_rapid_checkins",
+        "_rapid_span",
+        "_rapid_each",
+        "_base_fm",
+        "_base_g",
+        "_base_s",
+        "_base_b",
+        "_base_total",
     )
 
     def __init__(self, config: RuleConfig | None = None, *, baseline_start: datetime.date | None = None):
@@ -515,6 +540,50 @@ class PatientDetector:
         self._prev_total: int | None = None
         self._red_flag_dates: list[str] = []
         self.checkins = 0
+        self._cache_settings()
+        self._cache_baseline()
+
+    def _cache_settings(self) -> None:
+        """Copy the settings the hot loop reads into typed attributes.
+
+        Compiled with mypyc (docs/detection.md, "Replay speed") a typed
+        attribute of this class is a C field, far cheaper than unpacking the
+        config's tuple of Python objects on every check-in; interpreted it
+        costs about the same. int() and float() change no comparison (the
+        settings are whole numbers where they must be, and small).
+        """
+        cfg = self.config
+        self._hist: int = int(cfg.history_size)
+        self._mcid: float = float(cfg.mcid)
+        self._fm_thr: float = float(cfg.fine_motor_threshold)
+        self._g_thr: float = float(cfg.gait_threshold)
+        self._s_thr: float = float(cfg.sensation_threshold)
+        self._b_thr: float = float(cfg.bladder_threshold)
+        self._rearm_checkins: int = int(cfg.rearm_checkins)
+        self._min_sd: float = float(cfg.drift_min_sd)
+        self._allowance: float = float(cfg.drift_allowance)
+        self._max_step: float = float(cfg.drift_max_step)
+        self._drift_threshold: float = float(cfg.drift_threshold)
+        self._reference_sd: float = float(cfg.reference_sd)
+        self._sustained_checkins: int = int(cfg.sustained_checkins)
+        self._sustained_max: int = int(cfg.sustained_max_checkins)
+        self._sustained_min: int = int(cfg.sustained_min_checkins)
+        self._window_days: int = int(cfg.window_days)
+        self._rapid_checkins: int = int(cfg.rapid_checkins)
+        self._rapid_span: int = int(cfg.rapid_days) - 1
+        self._rapid_each: float = float(cfg.rapid_each_drop)
+
+    def _cache_baseline(self) -> None:
+        """Copy the baseline's values for the hot loop; call after every change of ``baseline``."""
+        base = self.baseline
+        if base is None:
+            self._base_fm = self._base_g = self._base_s = self._base_b = self._base_total = 0.0
+            return
+        self._base_fm = float(base.fine_motor)
+        self._base_g = float(base.gait)
+        self._base_s = float(base.sensation)
+        self._base_b = float(base.bladder)
+        self._base_total = float(base.total)
 
     # ----- public API -----
 
@@ -580,28 +649,11 @@ class PatientDetector:
         speed"); splitting it into a call per step would give that back.
         """
         total = fm + g + s + b
-        base = self.baseline
-        if base is None:
+        if self.baseline is None:
             self._feed_baseline(date, ordinal, fm, g, s, b, total)
             return
-        (
-            hist,
-            mcid,
-            (fm_thr, g_thr, s_thr, b_thr),
-            rearm_checkins,
-            min_sd,
-            allowance,
-            max_step,
-            drift_threshold,
-            reference_sd,
-            sustained_checkins,
-            sustained_max,
-            sustained_min,
-            window_days,
-            rapid_checkins,
-            rapid_span,
-            rapid_each,
-        ) = self.config._per_checkin
+        hist = self._hist
+        mcid = self._mcid
 
         # Day-to-day variation, from successive differences: they measure the
         # noise and hardly see a slow drift (_learn_variation, inlined).
@@ -620,15 +672,15 @@ class PatientDetector:
             del dates[0], totals[0], self._domains[0]
             n -= 1
 
-        btotal = base.total
+        btotal = self._base_total
         # The same float comparisons as ever, not rewritten into integer
         # cut-offs: a baseline such as 14.625 must compare exactly as before.
         total_down = btotal - total >= mcid
         domain_down = (
-            base.fine_motor - fm >= fm_thr
-            or base.gait - g >= g_thr
-            or base.sensation - s >= s_thr
-            or base.bladder - b >= b_thr
+            self._base_fm - fm >= self._fm_thr
+            or self._base_g - g >= self._g_thr
+            or self._base_s - s >= self._s_thr
+            or self._base_b - b >= self._b_thr
         )
 
         # Recovery: consecutive check-ins back within the MCID of baseline
@@ -641,6 +693,7 @@ class PatientDetector:
             domain_recovered = self._domain_recovered_run = 0
         disarmed = self.disarmed
         if disarmed:
+            rearm_checkins = self._rearm_checkins
             if recovered >= rearm_checkins:
                 for rule in (SUSTAINED_DECLINE, RAPID_DECLINE, DRIFT):
                     if disarmed.get(rule):
@@ -651,9 +704,11 @@ class PatientDetector:
         # drift: CUSUM of the standardised shortfall below baseline,
         # Huber-clipped on both sides.
         sd = self._sd
+        min_sd = self._min_sd
         if min_sd > sd:  # max(sd, min_sd), as in day_to_day_sd()
             sd = min_sd
-        step = (btotal - total - allowance) / sd
+        max_step = self._max_step
+        step = (btotal - total - self._allowance) / sd
         if step > max_step:
             step = max_step
         elif step < -max_step:
@@ -665,32 +720,39 @@ class PatientDetector:
         else:
             self._cusum = c
             self._cusum_run += 1
-            if c >= drift_threshold and not disarmed.get(DRIFT):
-                self._fire_drift(date, sd, events)
+            if c >= self._drift_threshold and not disarmed.get(DRIFT):
+                self._fire_drift(date, events)
 
         # Window of recent check-ins: longer for a patient whose scores wobble
         # more (see RuleConfig). k counts the last `size` check-ins that fall
         # within the window's days; dates are ascending, so a bisection finds
         # the first one inside instead of a Python loop over up to 21 of them.
         if total_down or domain_down:
-            ratio = sd / reference_sd
+            sustained_checkins = self._sustained_checkins
+            sustained_max = self._sustained_max
+            ratio = sd / self._reference_sd
             size = int(sustained_checkins * ratio * ratio + 0.5)
             if size < sustained_checkins:
                 size = sustained_checkins
             elif size >= sustained_max:
                 size = sustained_max
-            earliest = ordinal - (size * window_days) // sustained_checkins + 1
+            earliest = ordinal - (size * self._window_days) // sustained_checkins + 1
             k = n - bisect_left(dates, earliest)
             if k > size:
                 k = size
-            if k >= sustained_min * size // sustained_checkins:
+            if k >= self._sustained_min * size // sustained_checkins:
                 if total_down and not disarmed.get(SUSTAINED_DECLINE):
                     self._check_sustained(date, k, events)
                 if domain_down and not disarmed.get(DOMAIN_DECLINE):
                     self._check_domains(date, k, events)
 
         # rapid_decline: the last few check-ins, close together, all well below baseline.
-        if btotal - total >= rapid_each and n >= rapid_checkins and ordinal - dates[-rapid_checkins] <= rapid_span:
+        rapid_checkins = self._rapid_checkins
+        if (
+            btotal - total >= self._rapid_each
+            and n >= rapid_checkins
+            and ordinal - dates[-rapid_checkins] <= self._rapid_span
+        ):
             if not disarmed.get(RAPID_DECLINE):
                 self._check_rapid(date, ordinal, events)
 
@@ -746,6 +808,7 @@ class PatientDetector:
         """A baseline set by hand from ``date``; open decline alerts close."""
         events = self._close_for_rebaseline(date)
         self.baseline = baseline
+        self._cache_baseline()
         self.baseline_start = date
         self._baseline_window = []
         return events
@@ -758,6 +821,7 @@ class PatientDetector:
         """
         events = self._close_for_rebaseline(start)
         self.baseline = None
+        self._cache_baseline()
         self.baseline_start = start
         self._baseline_window = []
         # A change of treatment can change how much the scores wobble too.
@@ -808,6 +872,7 @@ class PatientDetector:
             raise ValueError(f"unknown detector state version {data.get('version')!r}")
         det = cls(config)
         det.baseline = Baseline.from_dict(data["baseline"]) if data.get("baseline") else None
+        det._cache_baseline()
         det.baseline_start = _parse_date(data.get("baseline_start"))
         det._baseline_window = [list(row) for row in data.get("baseline_window", [])]
         det.last_date = _parse_date(data.get("last_date"))
@@ -884,6 +949,7 @@ class PatientDetector:
             last_date=datetime.date.fromordinal(window[-1][0]),
             checkins=len(window),
         )
+        self._cache_baseline()
         self._reset_after_baseline()
 
     def _learn_variation(self, total: int) -> None:
@@ -918,13 +984,13 @@ class PatientDetector:
         # Interpolated within bin m (the interval m-0.5..m+0.5, never below 0).
         self._sd = ((m - 0.5 + (half - below) / c) if m else half / c * 0.5) * 1.048
 
-    def day_to_day_sd(self) -> float:
+    def day_to_day_sd(self) -> Points:
         """The patient's own day-to-day SD of the total (points)."""
         return max(self._sd, self.config.drift_min_sd)
 
     def _check_sustained(self, date: datetime.date, k: int, events: list[Event]) -> None:
         """sustained_decline: today's total is down; is the median of the last k too?"""
-        btotal = self.baseline.total
+        btotal = cast(Baseline, self.baseline).total  # called only once there is a baseline
         recent = self._totals[-k:]
         med = median(recent)
         if btotal - med >= self.config.mcid:
@@ -947,7 +1013,7 @@ class PatientDetector:
     def _check_rapid(self, date: datetime.date, ordinal: int, events: list[Event]) -> None:
         """rapid_decline: today's total is down and the last few check-ins lie within rapid_days."""
         cfg = self.config
-        btotal = self.baseline.total
+        btotal = cast(Baseline, self.baseline).total  # called only once there is a baseline
         totals, dates = self._totals, self._dates
         n = len(totals)
         r = cfg.rapid_checkins
@@ -982,7 +1048,7 @@ class PatientDetector:
         )
 
     def _check_domains(self, date: datetime.date, m: int, events: list[Event]) -> None:
-        base = self.baseline
+        base = cast(Baseline, self.baseline)
         cfg = self.config
         row = self._domains[-1]
         recent_rows = None
@@ -1018,8 +1084,10 @@ class PatientDetector:
             )
         )
 
-    def _fire_drift(self, date: datetime.date, sd: float, events: list[Event]) -> None:
-        base = self.baseline
+    def _fire_drift(self, date: datetime.date, events: list[Event]) -> None:
+        base = cast(Baseline, self.baseline)
+        # The SD as the setting gave it (an int floor stays an int in evidence_data).
+        sd = self.day_to_day_sd()
         run = min(self._cusum_run, len(self._totals))
         values = self._totals[-run:] if run else self._totals[-1:]
         mean = sum(values) / len(values)
@@ -1048,15 +1116,16 @@ class PatientDetector:
             self._cusum = 0.0
             self._cusum_run = 0
         if self.open.get(rule):
+            btotal = cast(Baseline, self.baseline).total
             values = self._totals[-min(run, len(self._totals)) :]
             events.append(
                 self._close(
                     rule,
                     date,
                     RECOVERED,
-                    f"Back within {_fmt(self.config.mcid)} points of baseline {_fmt(self.baseline.total)} "
+                    f"Back within {_fmt(self.config.mcid)} points of baseline {_fmt(btotal)} "
                     f"on the last {run} check-ins (total {_fmt(min(values))}-{_fmt(max(values))})",
-                    {"values": values, "baseline": self.baseline.total, "window": self._window_dates(len(values))},
+                    {"values": values, "baseline": btotal, "window": self._window_dates(len(values))},
                 )
             )
 
