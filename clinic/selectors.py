@@ -121,8 +121,8 @@ def _scoped_patients(user, *, query: str, team_id):
     return patients
 
 
-def _with_baseline_and_last_checkin(patients, horizon: date) -> list[Patient]:
-    """Query 1: the patients, each with the baseline total in force and the date of the last check-in."""
+def _baseline_and_last_checkin(horizon: date) -> dict:
+    """Annotations: the baseline total in force and the date of the last check-in, as of ``horizon``."""
     current_baseline = (
         Baseline.objects.filter(patient=OuterRef("pk"), effective_from__lte=horizon)
         .order_by("-effective_from", "-set_at")
@@ -131,11 +131,12 @@ def _with_baseline_and_last_checkin(patients, horizon: date) -> list[Patient]:
     last_checkin = (
         CheckIn.objects.filter(patient=OuterRef("pk"), date__lte=horizon).order_by("-date").values("date")[:1]
     )
-    return list(
-        patients.select_related("care_team").annotate(
-            baseline_total=Subquery(current_baseline), last_checkin=Subquery(last_checkin)
-        )
-    )
+    return {"baseline_total": Subquery(current_baseline), "last_checkin": Subquery(last_checkin)}
+
+
+def _with_baseline_and_last_checkin(patients, horizon: date) -> list[Patient]:
+    """Query 1: the patients, each with the baseline total in force and the date of the last check-in."""
+    return list(patients.select_related("care_team").annotate(**_baseline_and_last_checkin(horizon)))
 
 
 def _recent_totals(scope, horizon: date) -> dict[int, list]:
@@ -275,16 +276,8 @@ def dashboard_state(*, user, query: str = "", team_id=None, status=None, today=N
     now = timezone.now()
     horizon = today or (now + timedelta(hours=14)).date()
     patients = _scoped_patients(user, query=query, team_id=team_id)
-    current_baseline = (
-        Baseline.objects.filter(patient=OuterRef("pk"), effective_from__lte=horizon)
-        .order_by("-effective_from", "-set_at")
-        .values("total")[:1]
-    )
-    last_checkin = (
-        CheckIn.objects.filter(patient=OuterRef("pk"), date__lte=horizon).order_by("-date").values("date")[:1]
-    )
     rows = list(
-        patients.annotate(baseline_total=Subquery(current_baseline), last_checkin=Subquery(last_checkin)).values(
+        patients.annotate(**_baseline_and_last_checkin(horizon)).values(
             *_PATIENT_FIELDS, "baseline_total", "last_checkin"
         )
     )

@@ -7,6 +7,7 @@ from django.http import HttpResponse, JsonResponse, RawPostDataException
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
 from django.utils.cache import patch_cache_control
+from rest_framework.fields import BooleanField
 
 
 class NoStoreMiddleware:
@@ -94,7 +95,6 @@ class DatabaseUnavailableMiddleware:
 # RED_FLAG_KEYS; a test keeps the two in step).
 CHECKIN_URL_NAMES = frozenset({"checkin", "api-checkins"})
 RED_FLAG_PREFIX = "rf_"
-_YES = frozenset({"yes", "true", "on", "1", "y"})
 
 
 def _checkin_from_body(request) -> dict | None:
@@ -122,10 +122,11 @@ def _checkin_from_body(request) -> dict | None:
             answers = request.POST.dict()
     except (RawPostDataException, ValueError, UnicodeDecodeError):
         pass  # unreadable: still a check-in, so the everyday safety line is shown
+    # A "yes" as the check-in serializer reads one (tracker.api.serializers.red_flag_in);
+    # the form's own choice, "yes", is among them.
     red_flag = any(
-        key.startswith(RED_FLAG_PREFIX) and (value is True or (value is not False and str(value).lower() in _YES))
+        key.startswith(RED_FLAG_PREFIX) and isinstance(value, bool | int | str) and value in BooleanField.TRUE_VALUES
         for key, value in answers.items()
-        if isinstance(value, bool | int | str)
     )
     return {"red_flag": red_flag}
 

@@ -197,10 +197,8 @@ def replay_text(text: str, config: RuleConfig | None = None) -> list[dict[str, A
     return list(replay_stream(io.StringIO(text), config))
 
 
-def _config_from_file(path: str | None) -> RuleConfig:
-    """Rule settings from a JSON file, as the management command's --rules reads them."""
-    if not path:
-        return RuleConfig()
+def load_rules_json(path: str) -> dict:
+    """Rule settings from a JSON file (the replay commands' --rules); a bad file is a ValueError naming it."""
     try:
         with open(path, encoding="utf-8") as f:
             data = json.load(f)
@@ -208,7 +206,12 @@ def _config_from_file(path: str | None) -> RuleConfig:
         raise ValueError(f"{path}: {exc}")
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a JSON object of rule settings")
-    return RuleConfig.from_dict(data)
+    return data
+
+
+def _config_from_file(path: str | None) -> RuleConfig:
+    """Rule settings from a JSON file, as the management command's --rules reads them."""
+    return RuleConfig.from_dict(load_rules_json(path)) if path else RuleConfig()
 
 
 def main(argv: list[str] | None = None) -> int:

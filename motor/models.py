@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from patients.models import CareTeam, Patient
+from patients.models import CareTeam, Patient, entered_by_description
 
 
 class MotorTest(models.Model):
@@ -94,11 +94,7 @@ class MotorTest(models.Model):
 
     @property
     def entered_by_description(self) -> str:
-        who = self.entered_by
-        if who is None or who.pk == self.patient.user_id:
-            return "Patient"
-        kind = "Caregiver" if who.role == "caregiver" else "Care team"
-        return f"{kind} ({who.display_name})"
+        return entered_by_description(self.entered_by, self.patient)
 
 
 class MotorSettings(models.Model):

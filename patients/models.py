@@ -71,6 +71,14 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+def entered_by_description(who: "User | None", patient: "Patient") -> str:
+    """ "Patient", "Caregiver (Name)" or "Care team (Name)": who entered a patient's answers or test."""
+    if who is None or who.pk == patient.user_id:
+        return "Patient"
+    kind = "Caregiver" if who.role == "caregiver" else "Care team"
+    return f"{kind} ({who.display_name})"
+
+
 # A patient may type in up to this many days from before their enrolment (a
 # diary kept for the first visit); anything older is a mistyped year.
 BACKFILL_DAYS = 30

@@ -3,7 +3,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
 from detection.scales import DOMAIN_BY_KEY, RED_FLAG_KEYS
-from patients.models import Patient
+from patients.models import Patient, entered_by_description
 
 
 def _score_field(key: str):
@@ -49,12 +49,7 @@ class CheckIn(models.Model):
 
     @property
     def entered_by_description(self) -> str:
-        """ "Patient", "Caregiver (Name)" or "Care team (Name)": who typed these answers."""
-        who = self.entered_by
-        if who is None or who.pk == self.patient.user_id:
-            return "Patient"
-        kind = "Caregiver" if who.role == "caregiver" else "Care team"
-        return f"{kind} ({who.display_name})"
+        return entered_by_description(self.entered_by, self.patient)
 
     class Meta:
         ordering = ["patient", "date"]

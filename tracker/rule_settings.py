@@ -6,7 +6,6 @@ resolve thresholds here, so they cannot disagree.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
+from detection.replay import load_rules_json
 from detection.rules import RuleConfig
 from detection.scales import DOMAIN_KEYS
 from patients.models import CareTeam, Patient
@@ -61,13 +61,4 @@ def rule_config_for(patient: Patient) -> RuleConfig:
 
 def load_overrides(path: str | None) -> dict:
     """Rule settings from a JSON file (the replay commands' --rules); a bad file is a ValueError naming it."""
-    if not path:
-        return {}
-    try:
-        with open(path, encoding="utf-8") as f:
-            data = json.load(f)
-    except (OSError, ValueError) as exc:
-        raise ValueError(f"{path}: {exc}")
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: expected a JSON object of rule settings")
-    return data
+    return load_rules_json(path) if path else {}
