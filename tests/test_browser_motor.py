@@ -166,6 +166,9 @@ def test_the_step_test_falls_back_to_a_helpers_count_without_a_sensor(phone, liv
     page.wait_for_selector("#step-test[data-ready]")
     assert not small_targets(page), small_targets(page)
     page.click("button:has-text('Start: the phone counts')")
+    # The countdown starts once the motion permission's promise settles, after the click
+    # returns: running the clock before that would advance no timer of the test.
+    page.wait_for_selector("[data-screen=countdown]:not([hidden])")
     page.clock.run_for(3000 + 1600)  # countdown, then no motion reading within 1.5 s
     assert "cannot count steps" in page.locator("[data-instruction]").inner_text()
     page.clock.run_for(9000)
