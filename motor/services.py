@@ -66,7 +66,10 @@ def _fail(field: str, message: str):
 def _started_at(value, now: datetime) -> datetime:
     if value in (None, ""):
         return now
-    parsed = parse_datetime(value) if isinstance(value, str) else None
+    try:
+        parsed = parse_datetime(value) if isinstance(value, str) else None
+    except ValueError:  # well formed but not a real time, e.g. minute 61
+        parsed = None
     if parsed is None or timezone.is_naive(parsed):
         _fail("started_at", "Give the time as ISO 8601 with a time zone, e.g. 2026-12-02T09:30:00Z.")
     if parsed > now + CLOCK_SLACK:

@@ -45,6 +45,8 @@ def test_a_count_sent_by_the_client_is_refused_by_name(patient):
         ({"events": "lots"}, "events"),
         ({"client_id": "not-a-uuid"}, "client_id"),
         ({"started_at": "yesterday"}, "started_at"),
+        ({"started_at": "2026-12-02T09:61:00Z"}, "started_at"),  # well formed, not a real time
+        ({"started_at": "2026-02-30T09:00:00Z"}, "started_at"),
         ({"could_not_do": "yes"}, "could_not_do"),
     ],
 )
