@@ -146,7 +146,10 @@ def test_a_four_point_step_drop_within_days_is_a_rapid_decline():
     rapid = opened(events, "rapid_decline")
     assert len(rapid) == 1
     assert rapid[0].severity == "urgent"
-    assert rapid[0].date == START + datetime.timedelta(days=23)  # the 4th low check-in
+    # The 3rd low check-in: 4 points down on each is strong evidence for a
+    # patient this steady (the early test); a weaker step waits for the 4th.
+    assert rapid[0].date == START + datetime.timedelta(days=22)
+    assert rapid[0].evidence_data["values"] == [11, 11, 11]
     assert "Total fell from 15 to 11 (-4) within" in rapid[0].evidence
 
 
@@ -248,6 +251,8 @@ def test_rule_config_takes_overrides_and_rejects_unknown_or_bad_keys():
         RuleConfig.from_dict({"mcid": "2"})
     with pytest.raises(ValueError, match="severity"):
         RuleConfig.from_dict({"drift_severity": "meh"})
+    with pytest.raises(ValueError, match="rapid_early_checkins must not exceed rapid_checkins"):
+        RuleConfig.from_dict({"rapid_early_checkins": 5})
 
 
 def test_a_care_team_threshold_changes_what_alerts():
