@@ -207,8 +207,9 @@ class RuleConfig:
     # that persists is then seen on its 3rd check-in down; a 1-3 day bad
     # spell that fills three check-ins in a row looks the same, so the early
     # test asks for a deeper drop than the 4-check-in one (tuned on seeds
-    # 1-2, docs/detection.md). rapid_early_checkins equal to rapid_checkins
-    # turns the early test off.
+    # 1-2, docs/detection.md). rapid_early_checkins at or above
+    # rapid_checkins turns the early test off (so a care team's older
+    # override of rapid_checkins 2 or 3 still means what it meant).
     rapid_early_checkins: int = 3
     rapid_early_each_drop: Points = 2.5
     rapid_early_drop: Points = 3.0
@@ -261,8 +262,6 @@ class RuleConfig:
             raise ValueError("sustained_min_checkins must not exceed sustained_checkins")
         if self.sustained_max_checkins < self.sustained_checkins:
             raise ValueError("sustained_max_checkins must not be below sustained_checkins")
-        if self.rapid_early_checkins > self.rapid_checkins:
-            raise ValueError("rapid_early_checkins must not exceed rapid_checkins")
 
     @classmethod
     def from_dict(cls, overrides: Mapping[str, Any] | None = None) -> RuleConfig:
@@ -587,7 +586,8 @@ class PatientDetector:
         self._sustained_min: int = int(cfg.sustained_min_checkins)
         self._window_days: int = int(cfg.window_days)
         self._rapid_checkins: int = int(cfg.rapid_checkins)
-        self._rapid_early: int = int(cfg.rapid_early_checkins)
+        # The fewest check-ins either rapid test looks at.
+        self._rapid_early: int = int(min(cfg.rapid_early_checkins, cfg.rapid_checkins))
         self._rapid_span: int = int(cfg.rapid_days) - 1
         # Today's drop that lets either rapid test run (the smaller of the two).
         self._rapid_each: float = float(
