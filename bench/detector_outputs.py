@@ -74,6 +74,10 @@ def dump(R, by_patient: dict, out: list[str]) -> None:
             fine_motor_threshold=1.0,
             rapid_each_drop=1.0,
             rapid_z=1.5,
+            rapid_early_checkins=2,
+            rapid_early_each_drop=1.5,
+            rapid_early_drop=2.0,
+            rapid_early_z=2.0,
         ),
         "long": R.RuleConfig(
             sustained_max_checkins=30,
@@ -85,6 +89,7 @@ def dump(R, by_patient: dict, out: list[str]) -> None:
             drift_max_step=3.0,
             rapid_drop=2.0,
             rapid_z=3.5,
+            rapid_early_checkins=6,
         ),
     }
     days_of = {

@@ -183,9 +183,9 @@ class RuleConfig:
     # standard error of a median falls with the square root of N) up to
     # sustained_max_checkins; window_days grows in proportion.
     sustained_checkins: int = 7
-    sustained_max_checkins: int = 21
+    sustained_max_checkins: int = 24
     sustained_min_checkins: int = 5
-    reference_sd: Points = 0.8
+    reference_sd: Points = 0.7
     window_days: int = 14
     # rapid_decline: the last N check-ins, all within rapid_days, are each at
     # least rapid_each_drop below baseline and on average at least rapid_drop
@@ -200,6 +200,20 @@ class RuleConfig:
     rapid_checkins: int = 4
     rapid_days: int = 7
     rapid_reference_checkins: int = 7
+    # ...or, sooner, the last rapid_early_checkins (3) check-ins when the
+    # evidence is strong: each at least rapid_early_each_drop down, and on
+    # average rapid_early_drop and rapid_early_z day-to-day SDs (a
+    # likelihood-ratio test on fewer check-ins needs a larger shift). A step
+    # that persists is then seen on its 3rd check-in down; a 1-3 day bad
+    # spell that fills three check-ins in a row looks the same, so the early
+    # test asks for a deeper drop than the 4-check-in one (tuned on seeds
+    # 1-2, docs/detection.md). rapid_early_checkins at or above
+    # rapid_checkins turns the early test off (so a care team's older
+    # override of rapid_checkins 2 or 3 still means what it meant).
+    rapid_early_checkins: int = 3
+    rapid_early_each_drop: Points = 2.5
+    rapid_early_drop: Points = 3.0
+    rapid_early_z: Points = 4.0
     # A rule re-arms when this many consecutive check-ins are back within the
     # threshold of baseline; an alert still open is then closed as recovered.
     rearm_checkins: int = 7
@@ -313,7 +327,7 @@ def evidence_settings(level: Points) -> dict[str, Any]:
     decline alert (fewer false alerts, later), below 1 for less. The dial
     scales the statistical thresholds together and leaves the clinical ones
     (the MCID, the domain thresholds, the baseline) alone: how many SDs the
-    rapid_decline drop must reach, the drift CUSUM's threshold, and the
+    rapid_decline drop must reach (both tests), the drift CUSUM's threshold, and the
     window of sustained_decline/domain_decline (through reference_sd: the
     window grows with (sd / reference_sd)^2, and its cap).
     """
@@ -321,9 +335,10 @@ def evidence_settings(level: Points) -> dict[str, Any]:
         raise ValueError(f"the evidence level must be a number from 0.2 to 5, not {level!r}")
     return {
         "rapid_z": round(2.5 * level, 4),
+        "rapid_early_z": round(4.0 * level, 4),
         "drift_threshold": round(12.0 * level, 4),
-        "reference_sd": round(0.8 / level, 4),
-        "sustained_max_checkins": max(7, int(round(21 * level))),
+        "reference_sd": round(0.7 / level, 4),
+        "sustained_max_checkins": max(7, int(round(24 * level))),
     }
 
 
@@ -503,6 +518,7 @@ class PatientDetector:
         "_sustained_min",
         "_window_days",
         "_rapid_checkins",
+        "_rapid_early",
         "_rapid_span",
         "_rapid_each",
         "_base_fm",
@@ -570,8 +586,15 @@ class PatientDetector:
         self._sustained_min: int = int(cfg.sustained_min_checkins)
         self._window_days: int = int(cfg.window_days)
         self._rapid_checkins: int = int(cfg.rapid_checkins)
+        # The fewest check-ins either rapid test looks at.
+        self._rapid_early: int = int(min(cfg.rapid_early_checkins, cfg.rapid_checkins))
         self._rapid_span: int = int(cfg.rapid_days) - 1
-        self._rapid_each: float = float(cfg.rapid_each_drop)
+        # Today's drop that lets either rapid test run (the smaller of the two).
+        self._rapid_each: float = float(
+            min(cfg.rapid_each_drop, cfg.rapid_early_each_drop)
+            if cfg.rapid_early_checkins < cfg.rapid_checkins
+            else cfg.rapid_each_drop
+        )
 
     def _cache_baseline(self) -> None:
         """Copy the baseline's values for the hot loop; call after every change of ``baseline``."""
@@ -726,7 +749,7 @@ class PatientDetector:
         # Window of recent check-ins: longer for a patient whose scores wobble
         # more (see RuleConfig). k counts the last `size` check-ins that fall
         # within the window's days; dates are ascending, so a bisection finds
-        # the first one inside instead of a Python loop over up to 21 of them.
+        # the first one inside instead of a Python loop over up to 24 of them.
         if total_down or domain_down:
             sustained_checkins = self._sustained_checkins
             sustained_max = self._sustained_max
@@ -747,11 +770,13 @@ class PatientDetector:
                     self._check_domains(date, k, events)
 
         # rapid_decline: the last few check-ins, close together, all well below baseline.
-        rapid_checkins = self._rapid_checkins
+        # The early test's window is the shorter one: if it does not fit
+        # within rapid_days, neither does the full one.
+        rapid_early = self._rapid_early
         if (
             btotal - total >= self._rapid_each
-            and n >= rapid_checkins
-            and ordinal - dates[-rapid_checkins] <= self._rapid_span
+            and n >= rapid_early
+            and ordinal - dates[-rapid_early] <= self._rapid_span
         ):
             if not disarmed.get(RAPID_DECLINE):
                 self._check_rapid(date, ordinal, events)
@@ -1016,15 +1041,21 @@ class PatientDetector:
         btotal = cast(Baseline, self.baseline).total  # called only once there is a baseline
         totals, dates = self._totals, self._dates
         n = len(totals)
+        sd = self.day_to_day_sd()
         r = cfg.rapid_checkins
+        # The full test first (more check-ins, the evidence a clinician reads
+        # best), then the early one on fewer check-ins with stronger evidence.
+        if not (
+            n >= r
+            and ordinal - dates[-r] <= cfg.rapid_days - 1
+            and self._rapid_evidence(r, btotal, cfg.rapid_each_drop, cfg.rapid_drop, cfg.rapid_z * sd)
+        ):
+            r = cfg.rapid_early_checkins
+            if r >= cfg.rapid_checkins or not self._rapid_evidence(
+                r, btotal, cfg.rapid_early_each_drop, cfg.rapid_early_drop, cfg.rapid_early_z * sd
+            ):
+                return
         recent = totals[-r:]
-        # Every one of them down (a change that persists, not one bad day)...
-        if not btotal - max(recent) >= cfg.rapid_each_drop:
-            return
-        # ...and by at least rapid_drop on average, and rapid_z of the noise.
-        drop = btotal - sum(recent) / r
-        if not drop >= cfg.rapid_drop or not drop >= cfg.rapid_z * self.day_to_day_sd():
-            return
         ref = totals[max(0, n - r - cfg.rapid_reference_checkins) : n - r]
         level = median(ref) if ref else btotal
         days = ordinal - (dates[-r - 1] if n > r else dates[-r])
@@ -1046,6 +1077,16 @@ class PatientDetector:
                 },
             )
         )
+
+    def _rapid_evidence(self, r: int, btotal: Points, each_drop: Points, min_drop: Points, min_z_drop: float) -> bool:
+        """Are the last r check-ins each down by each_drop, and on average by both minimums?"""
+        recent = self._totals[-r:]
+        # Every one of them down (a change that persists, not one bad day)...
+        if not btotal - max(recent) >= each_drop:
+            return False
+        # ...and by at least min_drop on average, and by enough of the noise.
+        drop = btotal - sum(recent) / r
+        return drop >= min_drop and drop >= min_z_drop
 
     def _check_domains(self, date: datetime.date, m: int, events: list[Event]) -> None:
         base = cast(Baseline, self.baseline)

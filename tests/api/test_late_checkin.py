@@ -53,21 +53,22 @@ def test_a_checkin_sent_three_days_late_is_stored_on_the_day_it_was_made(
 def test_a_late_checkin_completing_a_rapid_decline_dates_the_alert_by_the_checkins_not_by_its_arrival(
     patient, history, api_client_for, django_capture_on_commit_callbacks
 ):
-    """Awful days 4, 2 and 1 days ago arrive on time; the one of 3 days ago arrives today.
+    """Awful days 3 and 1 days ago arrive on time; the one of 2 days ago arrives today.
 
-    In date order that is four awful check-ins in a row, ending yesterday: the
-    rapid decline is yesterday's. Fed in the order they arrived (or stored as
-    today's) the run would end today, and the alert would be dated today.
+    In date order that is three awful check-ins in a row, ending yesterday: far
+    enough down for rapid_decline's 3-check-in test, so the rapid decline is
+    yesterday's. Fed in the order they arrived (or stored as today's) the run
+    would end today, and the alert would be dated today.
     """
     today = history
     client = api_client_for(patient.user)
-    for back in (4, 2, 1):
+    for back in (3, 1):
         with django_capture_on_commit_callbacks(execute=True):
             assert post(client, AWFUL, today - timedelta(days=back), f"on-time-{back}").status_code == 201
-    assert not Alert.objects.filter(patient=patient, rule="rapid_decline").exists()  # three in a row: not yet
+    assert not Alert.objects.filter(patient=patient, rule="rapid_decline").exists()  # two: not yet
 
     with django_capture_on_commit_callbacks(execute=True):
-        assert post(client, AWFUL, today - timedelta(days=3), "late-3").status_code == 201
+        assert post(client, AWFUL, today - timedelta(days=2), "late-2").status_code == 201
 
     rapid = Alert.objects.get(patient=patient, rule="rapid_decline")
     assert rapid.date == today - timedelta(days=1)

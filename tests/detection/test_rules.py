@@ -146,7 +146,10 @@ def test_a_four_point_step_drop_within_days_is_a_rapid_decline():
     rapid = opened(events, "rapid_decline")
     assert len(rapid) == 1
     assert rapid[0].severity == "urgent"
-    assert rapid[0].date == START + datetime.timedelta(days=23)  # the 4th low check-in
+    # The 3rd low check-in: 4 points down on each is strong evidence for a
+    # patient this steady (the early test); a weaker step waits for the 4th.
+    assert rapid[0].date == START + datetime.timedelta(days=22)
+    assert rapid[0].evidence_data["values"] == [11, 11, 11]
     assert "Total fell from 15 to 11 (-4) within" in rapid[0].evidence
 
 
@@ -255,3 +258,14 @@ def test_a_care_team_threshold_changes_what_alerts():
     assert opened(replay_patient(days)[1], "domain_decline") == []
     strict = RuleConfig.from_dict({"gait_threshold": 1})
     assert opened(replay_patient(days, strict)[1], "domain_decline")
+
+
+def test_a_care_team_rapid_window_shorter_than_the_early_test_keeps_its_meaning():
+    # An override of rapid_checkins 2 (older than the 3-check-in test) is still valid: two
+    # check-ins 4 points down alert on the 2nd, as the 2-check-in test always did, even when
+    # the check-in before them is a fortnight earlier (outside rapid_days).
+    config = RuleConfig.from_dict({"rapid_checkins": 2})
+    days = steady_days(0, 20) + [day(34 + i, 3, 4, 1, 3) for i in range(10)]
+    rapid = opened(replay_patient(days, config)[1], "rapid_decline")
+    assert rapid[0].date == START + datetime.timedelta(days=35)
+    assert rapid[0].evidence_data["values"] == [11, 11]

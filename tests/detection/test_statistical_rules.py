@@ -106,3 +106,42 @@ def test_a_noisier_patient_needs_a_larger_average_drop_before_a_rapid_decline():
     noisy_events = [e for d in step for e in noisy.feed(d)]
     assert "rapid_decline" in {e.rule for e in quiet_events}
     assert "rapid_decline" not in {e.rule for e in noisy_events}
+
+
+def test_a_persistent_four_point_step_opens_a_rapid_decline_on_its_third_check_in():
+    # Total 11 against a baseline of about 15, for a patient whose day-to-day SD is under 1 point:
+    # three check-ins 4 points down are past the early test's 3 points and 4 SDs.
+    days = stable(0, 30) + [day(30 + i, 3, 4, 1, 3) for i in range(15)]
+    first = decline_alerts(days)[0]
+    assert first.rule == "rapid_decline"
+    assert first.date == START + datetime.timedelta(days=32)  # check-ins 30, 31, 32
+    assert first.evidence_data["values"] == [11, 11, 11]
+    assert first.evidence_data["window"] == ["2025-01-31", "2025-02-02"]
+
+
+def test_a_three_day_bad_spell_under_the_early_tests_depth_opens_nothing():
+    # Three check-ins 2-3 points down (totals 13, 12, 13 against a baseline of 15.1), then back:
+    # the 4-check-in test never gets its 4th, and the early test needs each 2.5 down and 3 on average.
+    spell = [day(30, 3, 5, 2, 3), day(31, 3, 4, 2, 3), day(32, 3, 5, 2, 3)]
+    assert decline_alerts(stable(0, 30) + spell + stable(33, 40)) == []
+
+
+def test_the_third_check_in_test_needs_the_drop_to_clear_the_patients_own_noise():
+    noisy_rows = [(4, 6, 2, 3), (3, 5, 2, 3), (5, 7, 2, 3), (4, 6, 1, 2), (5, 6, 3, 3), (3, 6, 2, 3)]
+    steady, noisy = PatientDetector(), PatientDetector()
+    for d in stable(0, 30):
+        steady.feed(d)
+    for i in range(30):
+        noisy.feed(day(i, *noisy_rows[i % len(noisy_rows)]))
+    step = [day(30 + i, 3, 4, 1, 3) for i in range(3)]  # total 11: about 4 points down for both
+    steady_rules = {e.rule for d in step for e in steady.feed(d)}
+    noisy_rules = {e.rule for d in step for e in noisy.feed(d)}
+    assert "rapid_decline" in steady_rules
+    assert "rapid_decline" not in noisy_rules
+
+
+def test_with_the_early_test_off_a_step_waits_for_the_fourth_check_in():
+    days = stable(0, 30) + [day(30 + i, 3, 4, 1, 3) for i in range(15)]
+    first = decline_alerts(days, RuleConfig(rapid_early_checkins=4))[0]
+    assert first.rule == "rapid_decline"
+    assert first.date == START + datetime.timedelta(days=33)
