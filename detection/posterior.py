@@ -56,10 +56,12 @@ _DOMAIN_THRESHOLDS = {"fine_motor": 2.0, "gait": 2.0, "sensation": 1.0, "bladder
 FEATURES = ("shortfall", "log_sd", "log_n", "share_down")
 
 # Fitted by: .venv/bin/python tools/fit_posterior.py  (seeds 1,2; noise 1,2; 1000 patients x 365 days;
-# ridge 1.0 on the slopes). (intercept, shortfall, log_sd, log_n, share_down) per rule.
+# ridge 1.0 on the slopes, the shortfall's slope held at 0 or above). (intercept, shortfall, log_sd, log_n,
+# share_down) per rule; the logit is the intercept plus the sum of slope x feature.
 COEFFICIENTS: dict[str, tuple[float, float, float, float, float]] = {
     "sustained_decline": (-4.7874, 1.5972, -1.3174, 0.6352, -0.0108),
-    "domain_decline": (-3.3209, -0.1370, -0.0981, 1.6879, 0.8423),
+    # domain_decline's shortfalls all sit at the threshold; its fitted slope was negative, so held at 0.
+    "domain_decline": (-3.7059, 0.0000, -0.1178, 1.7221, 0.8545),
     # rapid_decline's window is always 4 check-ins, each down: no slope for log_n or share_down.
     "rapid_decline": (-1.5709, 0.5648, -1.1737, 0.0000, 0.0000),
     "drift": (-1.1473, 0.9545, -2.7495, 0.0548, 0.5963),

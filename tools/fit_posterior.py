@@ -6,7 +6,7 @@ Replays every simulated patient with the detector, takes each decline alert
 opened, computes ``detection.posterior.features`` from its evidence_data and
 labels it with ``detection.posterior.is_real``; then fits one logistic
 regression per rule (Newton's method, a ridge of 1.0 on the slopes, none on
-the intercept) and prints the COEFFICIENTS block to paste into
+the intercept; the shortfall's slope held at 0 or above) and prints the COEFFICIENTS block to paste into
 detection/posterior.py. Only the tuning seeds: the validation seeds (3-6) are
 for ``manage.py score_detection --calibration``. numpy is used here only; the
 runtime function is plain Python.
@@ -81,6 +81,11 @@ def main() -> int:
         x = np.array([f for f, _ in data[rule]], dtype=float)
         y = np.array([1.0 if real else 0.0 for _, real in data[rule]])
         w = fit(x, y)
+        if w[1] < 0:
+            # More shortfall is never less evidence: a negative slope is noise
+            # (domain alerts' shortfalls all sit at the threshold), so fix it at 0.
+            rest = fit(x[:, 1:], y)
+            w = np.concatenate([rest[:1], [0.0], rest[1:]])
         print(f"    {rule!r}: ({', '.join(f'{v:.4f}' for v in w)}),".replace("'", '"'))
         print(f"#  {rule}: {len(y)} alerts, {y.mean():.1%} real", file=sys.stderr)
     print("}")
