@@ -31,6 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeAlias, cast
 
+from detection.posterior import with_probability
 from detection.scales import DOMAIN_KEYS, DOMAIN_LABELS, MCID_TOTAL
 
 try:
@@ -933,6 +934,9 @@ class PatientDetector:
         self._opened_on[rule] = date.isoformat()
         if rule in DECLINE_RULES:
             self.disarmed[rule] = True
+            # How likely it is a real decline, from the numbers just written:
+            # here, where every path (live, sweep, replay) opens an episode.
+            data = with_probability(rule, data)
         return Event(OPENED, rule, self.config.severity(rule), date, evidence, data)
 
     def _close(self, rule: str, date: datetime.date, reason: str, evidence: str, data: dict[str, Any]) -> Event:
@@ -1031,6 +1035,8 @@ class PatientDetector:
                         "baseline": btotal,
                         "change": drop,
                         "window": self._window_dates(k),
+                        # For the posterior probability (detection/posterior.py).
+                        "day_to_day_sd": round(self.day_to_day_sd(), 3),
                     },
                 )
             )
@@ -1074,6 +1080,7 @@ class PatientDetector:
                     "baseline": btotal,
                     "change": now - level,
                     "window": self._window_dates(r),
+                    "day_to_day_sd": round(self.day_to_day_sd(), 3),
                 },
             )
         )
@@ -1121,6 +1128,7 @@ class PatientDetector:
                     "median": {key: med for key, med, _, _ in found},
                     "baseline": {key: b for key, _, b, _ in found},
                     "window": self._window_dates(m),
+                    "day_to_day_sd": round(self.day_to_day_sd(), 3),
                 },
             )
         )

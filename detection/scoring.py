@@ -272,3 +272,27 @@ def group_table(groups: dict[str, Score], title: str) -> str:
         delay = f"{s.median_delay:g}" if s.delays else "-"
         lines.append(f"| {name} | {sens} | {false} | {delay} |")
     return "\n".join(lines)
+
+
+def decline_openings(checkins: dict[str, list[DayScore]], config=None):
+    """(patient_id, Event) for every decline alert the detector opens over each patient's history."""
+    from detection.rules import OPENED, PatientDetector
+
+    for pid, days in checkins.items():
+        det = PatientDetector(config)
+        for day in days:
+            for ev in det.feed(day):
+                if ev.kind == OPENED and ev.rule in DECLINE_RULES:
+                    yield pid, ev
+
+
+def calibration_pairs(checkins: dict[str, list[DayScore]], truth: dict[str, Truth], config=None):
+    """(stated probability, real) per decline alert opened; real as ``detection.posterior.is_real`` says."""
+    from detection.posterior import PROBABILITY_KEY, is_real
+
+    for pid, ev in decline_openings(checkins, config):
+        t = truth.get(pid)
+        p = ev.evidence_data.get(PROBABILITY_KEY)
+        if t is None or p is None:
+            continue
+        yield p, is_real(ev.date, t.decline_date, t.onset)

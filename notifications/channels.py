@@ -53,6 +53,9 @@ class EmailChannel(Channel):
 
     Email crosses systems we do not control, so the message says only that
     something needs looking at and where; the details stay behind the log-in.
+    A decline alert also says how likely it is a real decline, in words and
+    a rounded percentage: like the severity, it helps decide how soon to
+    look, and it names no patient and no score.
     """
 
     name = Delivery.Channel.EMAIL
@@ -66,6 +69,7 @@ class EmailChannel(Channel):
                 f"An alert needs attention{escalated}.",
                 f"Severity: {alert.get_severity_display()}",
                 f"Rule: {rule_label(alert.rule)}",
+                *([f"How likely a real decline: {alert.likelihood}"] if alert.likelihood else []),
                 f"Care team: {alert.patient.care_team.name}",
                 "",
                 f"Open it (log-in required): {alert_url(alert)}",
@@ -105,6 +109,8 @@ def webhook_payload(delivery: Delivery) -> dict:
             "status": alert.status,
             "opened_at": alert.opened_at.isoformat(),
             "escalation_level": delivery.escalation_level,
+            # 0-1 for a decline alert (detection/posterior.py), null for the others.
+            "probability_real": alert.probability_real,
             "care_team": alert.patient.care_team.name,
             "url": alert_url(alert),
         },

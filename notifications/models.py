@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from detection.posterior import PROBABILITY_KEY, likelihood_words
 from detection.scales import rule_label
 from patients.models import Patient
 
@@ -97,6 +98,24 @@ class Alert(models.Model):
     @property
     def rule_label(self) -> str:
         return rule_label(self.rule)
+
+    @property
+    def probability_real(self) -> float | None:
+        """How likely a decline alert is a real >= 2-point decline (detection/posterior.py); None for others.
+
+        Red flags, missed check-ins, motor alerts and decline alerts opened
+        before the probability existed have none.
+        """
+        p = (self.evidence_data or {}).get(PROBABILITY_KEY) if isinstance(self.evidence_data, dict) else None
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            return None
+        return float(p)
+
+    @property
+    def likelihood(self) -> str:
+        """The probability in words for the care team ("Likely a real decline (about 75%)"), or ""."""
+        p = self.probability_real
+        return "" if p is None else likelihood_words(p)
 
 
 class AlertEvent(models.Model):

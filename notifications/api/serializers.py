@@ -18,6 +18,18 @@ class AlertSerializer(serializers.ModelSerializer):
     patient_name = serializers.CharField(source="patient.full_name", read_only=True)
     # Blank until resolved; declared so the schema's enum allows "".
     outcome = serializers.ChoiceField(choices=Alert.Outcome.choices, allow_blank=True, read_only=True)
+    probability_real = serializers.FloatField(
+        read_only=True,
+        allow_null=True,
+        min_value=0,
+        max_value=1,
+        help_text="For a decline alert, how likely it is a real decline of at least 2 mJOA points (0-1), "
+        "calibrated on simulated patients (docs/detection.md); null for red flags, missed check-ins, "
+        "motor alerts and decline alerts opened before it existed.",
+    )
+    likelihood = serializers.CharField(
+        read_only=True, help_text='probability_real in words, e.g. "Likely a real decline (about 75%)"; "" when null.'
+    )
 
     class Meta:
         model = Alert
@@ -30,6 +42,8 @@ class AlertSerializer(serializers.ModelSerializer):
             "status",
             "date",
             "evidence",
+            "probability_real",
+            "likelihood",
             "opened_at",
             "assigned_to",
             "acknowledged_at",

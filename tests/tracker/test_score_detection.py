@@ -117,3 +117,50 @@ def test_figures_by_shape_noise_and_adherence_and_for_the_naive_rule():
     naive = StringIO()
     call_command("score_detection", patients=200, days=300, seed=4, detector="naive", json=True, stdout=naive)
     assert json.loads(naive.getvalue())["false_alerts_by_rule"].keys() <= {"naive_decline"}
+
+
+def test_calibration_prints_the_reliability_table_over_the_validation_seeds():
+    out = StringIO()
+    call_command("score_detection", patients=80, days=240, noise=1.5, calibration=True, seeds="3,4", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "| stated probability | alerts | stated (mean) | observed real |"
+    assert [line.split(" | ")[0] for line in lines[2:7]] == [
+        "| under 50%",
+        "| 50%-70%",
+        "| 70%-85%",
+        "| 85%-95%",
+        "| 95% or more",
+    ]
+    assert lines[7].startswith("| all | ") and "Brier score 0." in lines[7]
+    total = int(lines[7].split(" | ")[1])
+    assert total == sum(int(line.split(" | ")[1]) for line in lines[2:7]) > 10
+
+
+def test_calibration_as_json_and_from_a_cohort_file(tmp_path):
+    out = StringIO()
+    call_command("score_detection", patients=60, days=240, calibration=True, seeds="5", json=True, stdout=out)
+    data = json.loads(out.getvalue())
+    assert data["seeds"] == [5] and len(data["bins"]) == 5
+    assert data["alerts"] == sum(b["alerts"] for b in data["bins"]) and 0 < data["brier"] < 0.5
+    assert all(b["stated"] is None or b["low"] <= b["stated"] < max(b["high"], 1.0001) for b in data["bins"])
+
+    from detection.simulation import write_cohort
+
+    cohort, truth = tmp_path / "c.csv", tmp_path / "c.truth.csv"
+    write_cohort(str(cohort), str(truth), patients=60, days=240, seed=5)
+    out = StringIO()
+    call_command("score_detection", str(cohort), calibration=True, json=True, stdout=out)
+    assert json.loads(out.getvalue())["bins"] == data["bins"]
+
+
+@pytest.mark.parametrize(
+    "options,message",
+    [
+        ({"seeds": "3"}, "--seeds needs --calibration"),
+        ({"calibration": True, "sweep": True}, "--calibration does not go with"),
+        ({"calibration": True, "seeds": "three"}, "--seeds must be whole numbers"),
+    ],
+)
+def test_bad_calibration_options_are_refused(options, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("score_detection", patients=5, days=30, **options)

@@ -6,6 +6,7 @@ from datetime import timedelta
 import pytest
 from django.db import IntegrityError, transaction
 
+from detection.posterior import PROBABILITY_KEY
 from detection.rules import CLOSED, OPENED, DayScore, RuleConfig, replay_patient
 from detection.simulation import simulate_cohort
 from notifications.models import Alert
@@ -104,24 +105,44 @@ def _simulated_histories(n: int, days: int):
 
 
 def test_evaluating_day_by_day_gives_the_same_alerts_and_state_as_a_full_replay(team_a):
+    """Live (a task per check-in), the nightly sweep over the whole history and the replay agree.
+
+    On the alerts, the detector state, and each decline alert's probability of a real decline.
+    """
     histories = _simulated_histories(3, 150)
     # Shift the simulated dates to end yesterday, and keep the missed days.
     shift = (Patient(timezone="Europe/London").local_today() - timedelta(days=1)) - max(
         r.date for rows in histories for r in rows
     )
     patients = [make_patient(team_a, None, f"Sim{i}", "Patient") for i in range(len(histories))]
+    # The same histories again, for patients evaluated only by one nightly sweep at the end.
+    swept = [make_patient(team_a, None, f"Swept{i}", "Patient") for i in range(len(histories))]
     by_day: dict = {}
-    for patient, rows in zip(patients, histories, strict=True):
+    for patient, rows in [*zip(patients, histories, strict=True), *zip(swept, histories, strict=True)]:
         for r in rows:
             c = CheckIn(patient=patient, date=r.date + shift, fine_motor=r.fine_motor, gait=r.gait)
             c.sensation, c.bladder, c.rf_weakness = r.sensation, r.bladder, bool(r.red_flag)
             c.compute_derived()
             by_day.setdefault(c.date, []).append(c)
 
+    live_ids = {p.pk for p in patients}
     for day in sorted(by_day):
         CheckIn.objects.bulk_create(by_day[day])
         for c in by_day[day]:
-            evaluate_patient_task(c.patient_id)
+            if c.patient_id in live_ids:
+                evaluate_patient_task(c.patient_id)
+    nightly_sweep_task()
+
+    probabilities = []
+    for patient, copy, rows in zip(patients, swept, histories, strict=True):
+        days = [DayScore(r.date + shift, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows]
+        _, events = replay_patient(days, RuleConfig())
+        replayed = {(e.rule, e.date): e.evidence_data.get(PROBABILITY_KEY) for e in events if e.kind == OPENED}
+        for who in (patient, copy):
+            stored = {(a.rule, a.date): a.probability_real for a in Alert.objects.filter(patient=who)}
+            assert stored == replayed
+        probabilities += [p for p in replayed.values() if p is not None]
+    assert len(probabilities) >= 3 and all(0 < p < 1 for p in probabilities)
 
     for patient, rows in zip(patients, histories, strict=True):
         days = [DayScore(r.date + shift, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows]

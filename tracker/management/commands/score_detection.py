@@ -5,9 +5,20 @@ import json as json_module  # handle() takes the --json flag under the name json
 from django.core.management.base import BaseCommand, CommandError
 
 from detection.naive import naive_replay
+from detection.posterior import reliability, reliability_table
 from detection.replay import ReplayInputError, read_checkins, replay_patients
 from detection.rules import DayScore
-from detection.scoring import GROUPINGS, Truth, group_table, read_truth, score, score_by, sweep, sweep_table
+from detection.scoring import (
+    GROUPINGS,
+    Truth,
+    calibration_pairs,
+    group_table,
+    read_truth,
+    score,
+    score_by,
+    sweep,
+    sweep_table,
+)
 from detection.simulation import LEGACY, REALISTIC, default_truth_path, simulate_cohort
 from tracker.operating_curve import curve_figure_html
 from tracker.rule_settings import get_rule_config, load_overrides
@@ -43,6 +54,15 @@ class Command(BaseCommand):
         parser.add_argument("--levels", help="comma-separated dial settings for --sweep (default 0.6-2.0)")
         parser.add_argument("--figure", help="with --sweep: write the operating curve as a plotly HTML file")
         parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
+        parser.add_argument(
+            "--calibration",
+            action="store_true",
+            help="reliability table of the decline alerts' stated probability of a real decline "
+            "(simulated: over --seeds, the validation seeds 3-6 by default)",
+        )
+        parser.add_argument(
+            "--seeds", help="with --calibration and --patients: comma-separated seeds (default 3,4,5,6)"
+        )
 
     def handle(self, *args, cohort, truth, patients, days, seed, noise, rules, min_followup, json: bool, **options):
         try:
@@ -54,20 +74,19 @@ class Command(BaseCommand):
         levels = self._levels(options["levels"]) if options["levels"] else None
         if cohort and patients:
             raise CommandError("give either a cohort CSV or --patients, not both")
+        if options["seeds"] and not options["calibration"]:
+            raise CommandError("--seeds needs --calibration")
+        if options["calibration"]:
+            if options["sweep"] or options["by"] or options["detector"] != "myelotrack":
+                raise CommandError("--calibration does not go with --sweep, --by or --detector naive")
+            self._calibration(cohort, truth, patients, days, options["seeds"], noise, config, json, options)
+            return
         if cohort:
             checkins, truth_rows = self._read(cohort, truth)
         elif patients:
             if patients < 1 or days < 1:
                 raise CommandError("--patients and --days must be at least 1")
-            realism = LEGACY if options["legacy_simulator"] else REALISTIC
-            checkins, truth_rows = {}, {}
-            for rows, t in simulate_cohort(patients, days, seed, noise, realism=realism):
-                checkins[t.patient_id] = [
-                    DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows
-                ]
-                truth_rows[t.patient_id] = Truth(
-                    bool(t.progresses), t.decline_date, t.onset, t.kind, t.noise_factor, t.adherence
-                )
+            checkins, truth_rows = self._simulate(patients, days, seed, noise, options["legacy_simulator"])
         else:
             raise CommandError("give a cohort CSV (and its truth CSV) or --patients N to simulate one")
         if options["sweep"]:
@@ -92,6 +111,64 @@ class Command(BaseCommand):
         for by, g in groups.items():
             self.stdout.write("")
             self.stdout.write(group_table(g, by))
+
+    def _simulate(self, patients, days, seed, noise, legacy):
+        realism = LEGACY if legacy else REALISTIC
+        checkins, truth_rows = {}, {}
+        for rows, t in simulate_cohort(patients, days, seed, noise, realism=realism):
+            checkins[t.patient_id] = [
+                DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows
+            ]
+            truth_rows[t.patient_id] = Truth(
+                bool(t.progresses), t.decline_date, t.onset, t.kind, t.noise_factor, t.adherence
+            )
+        return checkins, truth_rows
+
+    def _calibration(self, cohort, truth, patients, days, seeds_text, noise, config, json, options):
+        """Of the alerts called about p likely to be real, how many were: per bin of p, with the Brier score."""
+        pairs = []
+        if cohort:
+            checkins, truth_rows = self._read(cohort, truth)
+            pairs += calibration_pairs(checkins, truth_rows, config)
+            seeds = []
+        elif patients:
+            if patients < 1 or days < 1:
+                raise CommandError("--patients and --days must be at least 1")
+            try:
+                seeds = [int(x) for x in (seeds_text or "3,4,5,6").split(",") if x.strip()]
+            except ValueError:
+                raise CommandError(f"--seeds must be whole numbers separated by commas, not {seeds_text!r}")
+            if not seeds:
+                raise CommandError("--seeds needs at least one seed")
+            for seed in seeds:
+                checkins, truth_rows = self._simulate(patients, days, seed, noise, options["legacy_simulator"])
+                pairs += calibration_pairs(checkins, truth_rows, config)
+        else:
+            raise CommandError("give a cohort CSV (and its truth CSV) or --patients N to simulate one")
+        rows, brier, count = reliability(pairs)
+        if json:
+            self.stdout.write(
+                json_module.dumps(
+                    {
+                        "seeds": seeds,
+                        "noise": noise,
+                        "alerts": count,
+                        "brier": round(brier, 4),
+                        "bins": [
+                            {
+                                "low": r.low,
+                                "high": min(r.high, 1.0),
+                                "alerts": r.alerts,
+                                "stated": round(r.stated, 4) if r.alerts else None,
+                                "observed": round(r.observed, 4) if r.alerts else None,
+                            }
+                            for r in rows
+                        ],
+                    }
+                )
+            )
+            return
+        self.stdout.write(reliability_table(rows, brier, count))
 
     def _sweep(self, checkins, truth_rows, config, levels, min_followup, figure, json):
         points = sweep(
