@@ -65,3 +65,21 @@ def test_an_unknown_rule_setting_is_refused_by_name(tmp_path):
     proc = plain(str(path), "--rules", str(rules))
     assert proc.returncode == 1
     assert "unknown rule setting(s): mcdi" in proc.stderr
+
+
+def test_a_big_file_in_parallel_prints_the_same_bytes_as_one_process_and_the_command(tmp_path):
+    path = tmp_path / "c.csv"
+    write_cohort(str(path), str(tmp_path / "t.csv"), patients=160, days=365, seed=7, noise=1.5)
+    assert path.stat().st_size > 1_000_000  # replay.PARALLEL_MIN_CHARS: the workers' path
+    parallel, single = plain(str(path)), plain("--workers", "1", str(path))
+    assert parallel.returncode == single.returncode == 0, parallel.stderr + single.stderr
+    assert parallel.stdout == single.stdout == command(str(path))
+    assert len(parallel.stdout.splitlines()) > 100
+
+
+def test_workers_below_one_are_refused(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER)
+    proc = plain("--workers", "0", str(path))
+    assert proc.returncode == 2
+    assert "--workers must be 1 or more" in proc.stderr
