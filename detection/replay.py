@@ -29,7 +29,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
-from detection.rules import OPENED, DayScore, PatientDetector, RuleConfig
+from detection.rules import OPENED, DayScore, PatientDetector, RuleConfig, opened_events
 from detection.scales import DOMAIN_MAX
 
 REQUIRED = ("patient_id", "date", "fine_motor", "gait", "sensation", "bladder", "red_flag")
@@ -286,18 +286,11 @@ def replay_rows(by_patient: dict[str, list[Row]], config: RuleConfig | None = No
     """``replay_patients`` over ``read_checkin_rows``' tuples: the same detector, fed the same values."""
     config = config or RuleConfig()
     for pid, rows in by_patient.items():
-        feed = PatientDetector(config).feed_values
-        for row in rows:
-            events = feed(*row)
-            if events:
-                for ev in events:
-                    if ev.kind == OPENED:
-                        yield {
-                            "patient_id": pid,
-                            "date": ev.date.isoformat(),
-                            "rule": ev.rule,
-                            "severity": ev.severity,
-                        }
+        # opened_events is feed_values over the rows, in the compiled module
+        # where there is one: 11% fewer instructions than this loop calling
+        # feed_values once per row (callgrind, docs/detection.md "Replay speed").
+        for ev in opened_events(rows, config):
+            yield {"patient_id": pid, "date": ev.date.isoformat(), "rule": ev.rule, "severity": ev.severity}
 
 
 def replay_stream(stream: IO[str], config: RuleConfig | None = None) -> Iterator[dict[str, Any]]:

@@ -83,3 +83,19 @@ def test_workers_below_one_are_refused(tmp_path):
     proc = plain("--workers", "0", str(path))
     assert proc.returncode == 2
     assert "--workers must be 1 or more" in proc.stderr
+
+
+def test_the_pure_python_rules_print_the_same_bytes_as_the_compiled_ones(tmp_path):
+    path = tmp_path / "c.csv"
+    write_cohort(str(path), str(tmp_path / "t.csv"), patients=40, days=200, seed=9, noise=2.0)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    pure = subprocess.run(
+        [sys.executable, "-m", "detection.replay", str(path)],
+        cwd=ROOT,
+        env={**env, "MYELOTRACK_PURE_PYTHON": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert pure.returncode == 0, pure.stderr
+    assert pure.stdout == plain(str(path)).stdout
+    assert len(pure.stdout.splitlines()) > 10

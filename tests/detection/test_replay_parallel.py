@@ -2,6 +2,7 @@
 
 import gc
 import io
+import json
 import random
 
 import pytest
@@ -147,3 +148,12 @@ def test_reading_leaves_the_garbage_collector_as_it_found_it(cohort):
     with pytest.raises(ReplayInputError):
         replay_file_text(HEADER + "A,2025-01-01,4,9,2,3,0\n", workers=1)
     assert gc.isenabled()
+
+
+def test_the_replays_lines_are_the_alerts_the_live_detector_opens_check_in_by_check_in(cohort):
+    # alert_lines goes through rules.opened_events; replay_patients feeds DayScores one by one.
+    from detection.replay import read_checkins, replay_patients
+
+    live = "".join(json.dumps(a) + "\n" for a in replay_patients(read_checkins(io.StringIO(cohort))))
+    assert alert_lines(read_checkin_rows(io.StringIO(cohort))) == live
+    assert len(live.splitlines()) > 20
