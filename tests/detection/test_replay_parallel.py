@@ -157,3 +157,19 @@ def test_the_replays_lines_are_the_alerts_the_live_detector_opens_check_in_by_ch
     live = "".join(json.dumps(a) + "\n" for a in replay_patients(read_checkins(io.StringIO(cohort))))
     assert alert_lines(read_checkin_rows(io.StringIO(cohort))) == live
     assert len(live.splitlines()) > 20
+
+
+@pytest.mark.parametrize(
+    "bad,message",
+    [
+        (",2025-01-01,4,6,2,3,0", "line 4: patient_id is empty"),
+        ("B,2025-01-01", "line 4: expected at least 7 columns, found 2"),
+        ("B,2025-01-01,4,6,2,3", "line 4: expected at least 7 columns, found 6"),
+        ("B", "line 4: expected at least 7 columns, found 1"),
+    ],
+)
+def test_a_bad_row_made_of_a_date_and_scores_seen_before_is_still_refused(bad, message):
+    # The fast path has the date and the score tail in its caches by then.
+    text = HEADER + "A,2025-01-01,4,6,2,3,0\nA,2025-01-02,4,6,2,3,0\n" + bad + "\n"
+    assert error_of(lambda t: read_checkin_rows(io.StringIO(t)), text) == (4, message)
+    assert error_of(one_process, text) == (4, message)
