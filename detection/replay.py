@@ -397,11 +397,22 @@ def _parallel_lines(text: str, config: RuleConfig, workers: int) -> str | None:
     bounds = [*starts, len(text)]
     children: list[tuple[int, int]] = []
     results: list[tuple] = []
+    forked_all = True
     try:
         for k in range(1, len(starts)):
             first = text.count("\n", 0, bounds[k])  # the line before the part's first: its header's number
-            read_end, write_end = os.pipe()
-            child = os.fork()
+            try:
+                read_end, write_end = os.pipe()
+            except OSError:
+                forked_all = False  # out of file descriptors: one process will do
+                break
+            try:
+                child = os.fork()
+            except OSError:
+                os.close(read_end)
+                os.close(write_end)
+                forked_all = False  # out of processes or memory: one process will do
+                break
             if child == 0:  # pragma: no cover - runs in the forked worker; its result is what the tests see
                 status = 0
                 try:
@@ -416,8 +427,9 @@ def _parallel_lines(text: str, config: RuleConfig, workers: int) -> str | None:
                     os._exit(status)
             os.close(write_end)
             children.append((child, read_end))
-        with _no_gc():  # as in replay_file_text
-            results.append(_replay_part(text[: bounds[1]], 1, header, config))
+        if forked_all:
+            with _no_gc():  # as in replay_file_text
+                results.append(_replay_part(text[: bounds[1]], 1, header, config))
     finally:
         for child, read_end in children:
             with os.fdopen(read_end, "rb") as got:
@@ -425,6 +437,8 @@ def _parallel_lines(text: str, config: RuleConfig, workers: int) -> str | None:
             _, status = os.waitpid(child, 0)
             # Written by this process's own forked worker, over a pipe only the two hold.
             results.append(marshal.loads(data) if status == 0 and data else ("fallback",))  # nosec B302
+    if not forked_all:
+        return None
     if results[0][0] == "error":
         # The first part is the start of the file: its first bad row is the file's.
         raise ReplayInputError(results[0][1], results[0][2])

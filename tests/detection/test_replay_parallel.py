@@ -173,3 +173,25 @@ def test_a_bad_row_made_of_a_date_and_scores_seen_before_is_still_refused(bad, m
     text = HEADER + "A,2025-01-01,4,6,2,3,0\nA,2025-01-02,4,6,2,3,0\n" + bad + "\n"
     assert error_of(lambda t: read_checkin_rows(io.StringIO(t)), text) == (4, message)
     assert error_of(one_process, text) == (4, message)
+
+
+def test_when_a_worker_cannot_be_forked_one_process_replays_the_file(cohort, monkeypatch):
+    def no_fork():
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(replay.os, "fork", no_fork)
+    assert replay._parallel_lines(cohort, replay.RuleConfig(), 2) is None
+    assert in_parallel(cohort) == one_process(cohort)
+
+
+def test_the_workers_are_reaped_and_their_pipes_closed(cohort):
+    import os
+
+    fds = len(os.listdir("/proc/self/fd"))
+    bad = cohort + "Z,2025-01-01,4,6,2,3,9\n"  # an error in the last part as well as a good run
+    in_parallel(cohort, 3)
+    with pytest.raises(ReplayInputError):
+        in_parallel(bad, 3)
+    assert len(os.listdir("/proc/self/fd")) == fds
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
