@@ -7,7 +7,8 @@ import sys
 from io import StringIO
 from pathlib import Path
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from detection.simulation import write_cohort
 
@@ -73,7 +74,7 @@ def test_a_big_file_in_parallel_prints_the_same_bytes_as_one_process_and_the_com
     assert path.stat().st_size > 1_000_000  # replay.PARALLEL_MIN_CHARS: the workers' path
     parallel, single = plain(str(path)), plain("--workers", "1", str(path))
     assert parallel.returncode == single.returncode == 0, parallel.stderr + single.stderr
-    assert parallel.stdout == single.stdout == command(str(path))
+    assert parallel.stdout == single.stdout == command(str(path)) == command(str(path), "--workers", "1")
     assert len(parallel.stdout.splitlines()) > 100
 
 
@@ -99,3 +100,10 @@ def test_the_pure_python_rules_print_the_same_bytes_as_the_compiled_ones(tmp_pat
     assert pure.returncode == 0, pure.stderr
     assert pure.stdout == plain(str(path)).stdout
     assert len(pure.stdout.splitlines()) > 10
+
+
+def test_the_command_refuses_workers_below_one(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER)
+    with pytest.raises(CommandError, match="--workers must be 1 or more"):
+        command(str(path), "--workers", "0")

@@ -23,13 +23,21 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--rules", help="JSON file of rule settings overriding MYELOTRACK_RULES")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes for a big file grouped by patient (default: the CPUs available, at most 8; 1: one process)",
+        )
+        parser.add_argument(
             "--compare",
             nargs=2,
             metavar=("A", "B"),
             help="two settings to compare: conservative, balanced, early, or a JSON file of rule settings",
         )
 
-    def handle(self, *args, file, rules, compare: list | None = None, **options):
+    def handle(self, *args, file, rules, compare: list | None = None, workers: int | None = None, **options):
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be 1 or more")
         try:
             config = get_rule_config(load_overrides(rules))
         except ValueError as exc:
@@ -42,7 +50,7 @@ class Command(BaseCommand):
                     write(line)
                 return
             # The same lines as python -m detection.replay, in one write (in parallel on a big file).
-            write(self._read(file, lambda f: replay_file_text(f.read(), config)), ending="")
+            write(self._read(file, lambda f: replay_file_text(f.read(), config, workers=workers)), ending="")
         except BrokenPipeError:
             # The reader (head, a closed pager) has what it wanted.
             pass
