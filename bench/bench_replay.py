@@ -1,6 +1,6 @@
 """Replay speed: replay_detection as a whole process against the naive rule in plain Python.
 
-    .venv/bin/python bench/bench_replay.py [--patients 1000] [--days 365] [--repeat 5]
+    .venv/bin/python bench/bench_replay.py [--patients 1000] [--days 365] [--repeat 7]
 
 Simulates a cohort (the realistic simulator, about 267,000 check-ins for
 1,000 patients x 1 year at 73% adherence) to a temporary CSV, then times, in
@@ -15,8 +15,11 @@ the same run and alternating so that the machine's load hits both alike:
   plain Python (csv module, one pass), the yardstick;
 
 and, inside this process, the fast reader and the rules alone, and the
-start-up on an empty file. Reports the best of --repeat runs of each and the
-ratio (issue 13's target: replay >= 4x faster than the naive rule).
+start-up on an empty file. ``python -m detection.replay`` runs as it is
+installed (in parallel over the machine's CPUs) and with ``--workers 1``.
+Reports the median of --repeat alternating rounds and the median of the
+per-round ratios (issue 13's target: replay >= 4x faster than the naive
+rule), with the load average and the time of the run.
 """
 
 import argparse
@@ -41,12 +44,18 @@ def whole_process(args: list[str]) -> float:
     return time.perf_counter() - t0
 
 
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    mid = len(ordered) // 2
+    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=1000)
     parser.add_argument("--days", type=int, default=365)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     python = sys.executable
     with tempfile.TemporaryDirectory() as tmp:
@@ -54,30 +63,63 @@ def main() -> None:
         rows, _ = write_cohort(path, path + ".truth", patients=args.patients, days=args.days, seed=args.seed)
         empty = os.path.join(tmp, "empty.csv")
         Path(empty).write_text("patient_id,date,fine_motor,gait,sensation,bladder,red_flag\n")
-        replay = plain = naive = read = rules = startup = float("inf")
+        runs: dict[str, list[float]] = {
+            name: [] for name in ("command", "plain", "plain1", "naive", "startup", "startup_plain", "read", "rules")
+        }
+        ratios: dict[str, list[float]] = {"command": [], "plain": [], "plain1": []}
         alerts = 0
+        started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+        load_before = os.getloadavg()
         for _ in range(args.repeat):
-            replay = min(replay, whole_process([python, "manage.py", "replay_detection", path]))
-            plain = min(plain, whole_process([python, "-m", "detection.replay", path]))
-            naive = min(naive, whole_process([python, "bench/naive_replay.py", path]))
-            startup = min(startup, whole_process([python, "manage.py", "replay_detection", empty]))
+            # One round: each whole process once, the naive rule between them,
+            # so that a ratio compares runs seconds apart under the same load.
+            naive_a = whole_process([python, "bench/naive_replay.py", path])
+            plain = whole_process([python, "-m", "detection.replay", path])
+            plain1 = whole_process([python, "-m", "detection.replay", "--workers", "1", path])
+            command = whole_process([python, "manage.py", "replay_detection", path])
+            naive_b = whole_process([python, "bench/naive_replay.py", path])
+            naive = (naive_a + naive_b) / 2
+            for name, value in (("command", command), ("plain", plain), ("plain1", plain1)):
+                runs[name].append(value)
+                ratios[name].append(naive / value)
+            runs["naive"] += [naive_a, naive_b]
+            runs["startup"].append(whole_process([python, "manage.py", "replay_detection", empty]))
+            runs["startup_plain"].append(whole_process([python, "-m", "detection.replay", empty]))
             t0 = time.perf_counter()
             with open(path, newline="") as f:
                 by_patient = read_checkin_rows(f)
             t1 = time.perf_counter()
             alerts = sum(1 for _ in replay_rows(by_patient))
             t2 = time.perf_counter()
-            read, rules = min(read, t1 - t0), min(rules, t2 - t1)
+            runs["read"].append(t1 - t0)
+            runs["rules"].append(t2 - t1)
+            del by_patient
+        load_after = os.getloadavg()
+    m = {name: median(values) for name, values in runs.items()}
+    r = {name: median(values) for name, values in ratios.items()}
     print(
-        f"{rows} check-ins, {args.patients} patients x {args.days} days, {alerts} alerts opened; best of {args.repeat}"
+        f"{rows} check-ins, {args.patients} patients x {args.days} days, {alerts} alerts opened; "
+        f"medians of {args.repeat} alternating rounds, {started}, {os.cpu_count()} CPUs, "
+        f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after"
     )
-    print(f"replay_detection, whole process: {replay:.2f} s = {rows / replay:,.0f} check-ins/s")
-    print(f"python -m detection.replay:      {plain:.2f} s = {rows / plain:,.0f} check-ins/s")
-    print(f"naive rule, plain Python:        {naive:.2f} s = {rows / naive:,.0f} check-ins/s")
-    print(f"ratio: replay runs at {naive / replay:.2f}x the naive rule's speed (target >= 4x)")
-    print(f"ratio: python -m detection.replay runs at {naive / plain:.2f}x the naive rule's speed")
-    print(f"  of which: start-up on an empty file {startup:.2f} s, read + validate {read:.2f} s, rules {rules:.2f} s")
-    print(f"  rules alone {rows / rules:,.0f} check-ins/s; read alone {rows / read:,.0f} rows/s")
+    print(f"naive rule, plain Python:                   {m['naive']:.3f} s = {rows / m['naive']:,.0f} check-ins/s")
+    print(
+        f"python -m detection.replay:                 {m['plain']:.3f} s = {rows / m['plain']:,.0f} check-ins/s, "
+        f"{r['plain']:.2f}x the naive rule (target >= 4x)"
+    )
+    print(
+        f"python -m detection.replay --workers 1:     {m['plain1']:.3f} s = {rows / m['plain1']:,.0f} check-ins/s, "
+        f"{r['plain1']:.2f}x"
+    )
+    print(
+        f"manage.py replay_detection:                 {m['command']:.3f} s = {rows / m['command']:,.0f} check-ins/s, "
+        f"{r['command']:.2f}x"
+    )
+    print(
+        f"  start-up on an empty file: {m['startup_plain']:.3f} s without Django, {m['startup']:.3f} s with it; "
+        f"in one process: read + validate {m['read']:.3f} s, rules {m['rules']:.3f} s"
+    )
+    print(f"  ratios per round (python -m detection.replay): {', '.join(f'{x:.2f}' for x in ratios['plain'])}")
 
 
 if __name__ == "__main__":

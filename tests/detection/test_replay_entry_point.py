@@ -7,7 +7,8 @@ import sys
 from io import StringIO
 from pathlib import Path
 
-from django.core.management import call_command
+import pytest
+from django.core.management import CommandError, call_command
 
 from detection.simulation import write_cohort
 
@@ -65,3 +66,44 @@ def test_an_unknown_rule_setting_is_refused_by_name(tmp_path):
     proc = plain(str(path), "--rules", str(rules))
     assert proc.returncode == 1
     assert "unknown rule setting(s): mcdi" in proc.stderr
+
+
+def test_a_big_file_in_parallel_prints_the_same_bytes_as_one_process_and_the_command(tmp_path):
+    path = tmp_path / "c.csv"
+    write_cohort(str(path), str(tmp_path / "t.csv"), patients=160, days=365, seed=7, noise=1.5)
+    assert path.stat().st_size > 1_000_000  # replay.PARALLEL_MIN_CHARS: the workers' path
+    parallel, single = plain(str(path)), plain("--workers", "1", str(path))
+    assert parallel.returncode == single.returncode == 0, parallel.stderr + single.stderr
+    assert parallel.stdout == single.stdout == command(str(path)) == command(str(path), "--workers", "1")
+    assert len(parallel.stdout.splitlines()) > 100
+
+
+def test_workers_below_one_are_refused(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER)
+    proc = plain("--workers", "0", str(path))
+    assert proc.returncode == 2
+    assert "--workers must be 1 or more" in proc.stderr
+
+
+def test_the_pure_python_rules_print_the_same_bytes_as_the_compiled_ones(tmp_path):
+    path = tmp_path / "c.csv"
+    write_cohort(str(path), str(tmp_path / "t.csv"), patients=40, days=200, seed=9, noise=2.0)
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    pure = subprocess.run(
+        [sys.executable, "-m", "detection.replay", str(path)],
+        cwd=ROOT,
+        env={**env, "MYELOTRACK_PURE_PYTHON": "1"},
+        capture_output=True,
+        text=True,
+    )
+    assert pure.returncode == 0, pure.stderr
+    assert pure.stdout == plain(str(path)).stdout
+    assert len(pure.stdout.splitlines()) > 10
+
+
+def test_the_command_refuses_workers_below_one(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER)
+    with pytest.raises(CommandError, match="--workers must be 1 or more"):
+        command(str(path), "--workers", "0")

@@ -1,11 +1,9 @@
 """Replay the detection rules over a CSV of check-ins; one JSON line per alert opened, or two settings compared."""
 
-import json
-
 from django.core.management.base import BaseCommand, CommandError
 
 from detection.compare import compare as compare_settings
-from detection.replay import ReplayInputError, read_checkin_rows, read_checkins, replay_rows
+from detection.replay import ReplayInputError, read_checkins, replay_file_text
 from detection.rules import OPERATING_POINTS
 from tracker.rule_settings import get_rule_config, load_overrides
 
@@ -25,13 +23,21 @@ class Command(BaseCommand):
         parser.add_argument("file")
         parser.add_argument("--rules", help="JSON file of rule settings overriding MYELOTRACK_RULES")
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="processes for a big file grouped by patient (default: the CPUs available, at most 8; 1: one process)",
+        )
+        parser.add_argument(
             "--compare",
             nargs=2,
             metavar=("A", "B"),
             help="two settings to compare: conservative, balanced, early, or a JSON file of rule settings",
         )
 
-    def handle(self, *args, file, rules, compare: list | None = None, **options):
+    def handle(self, *args, file, rules, compare: list | None = None, workers: int | None = None, **options):
+        if workers is not None and workers < 1:
+            raise CommandError("--workers must be 1 or more")
         try:
             config = get_rule_config(load_overrides(rules))
         except ValueError as exc:
@@ -43,9 +49,8 @@ class Command(BaseCommand):
                 for line in compare_settings(self._read(file, read_checkins), *settings_ab).lines():
                     write(line)
                 return
-            dumps = json.dumps
-            for alert in replay_rows(self._read(file, read_checkin_rows), config):
-                write(dumps(alert))
+            # The same lines as python -m detection.replay, in one write (in parallel on a big file).
+            write(self._read(file, lambda f: replay_file_text(f.read(), config, workers=workers)), ending="")
         except BrokenPipeError:
             # The reader (head, a closed pager) has what it wanted.
             pass
