@@ -24,6 +24,7 @@ from notifications.selectors import open_alert_count_of_request
 from notifications.services import preference_for
 from patients.access import care_team_required, get_patient_for, teams_of
 from tracker.api.selectors import checkins_between
+from tracker.chart_cache import chart_cache_annotations
 from tracker.trends import DEFAULT_RANGE, RANGES
 
 
@@ -110,9 +111,13 @@ def team_patients_fragment(request):
 @care_team_required
 @require_safe
 def patient_detail(request, pk: int):
-    # What the page's header shows of the patient comes with them: one query, not four.
+    # What the page shows of the patient, and the chart cache's digest of
+    # their rows, come with them: one query, not five.
     patient = get_patient_for(
-        request.user, pk, related=("contact", "motor_settings"), annotations={"caregiver_count": caregiver_count()}
+        request.user,
+        pk,
+        related=("contact", "motor_settings"),
+        annotations={"caregiver_count": caregiver_count(), **chart_cache_annotations()},
     )
     range_key = request.GET.get("range") or DEFAULT_RANGE
     if range_key not in RANGES:

@@ -1,11 +1,11 @@
 """The clinician chart's trend and figure, cached per patient and range under a key made of what they are built from.
 
 A stale chart is worse than a slow one, so nothing here is "invalidated":
-the key is a digest of the rows the chart reads, computed by PostgreSQL in
-one statement (an md5 of the patient's check-ins up to the range's end, of
-their baselines and of their events, whole rows as text, so any create, edit
-or delete of any column changes it, whichever code path made it, bulk
-updates and the admin included), plus what the caller already holds: the
+the key is a digest of the rows the chart reads, computed by PostgreSQL (an
+md5 of all the patient's check-ins, baselines and events, whole rows as
+text, so any create, edit or delete of any column changes it, whichever code
+path made it, bulk updates and the admin included; the chart page gets it
+in its read of the patient), plus what the caller already holds: the
 alerts it read (range and open ones), the care team's thresholds, the
 range's dates (the patient's local today moves them at their midnight) and
 CACHE_VERSION (bump it when trend_series or the figure change shape).
@@ -22,6 +22,8 @@ from datetime import date
 
 from django.core.cache import cache
 from django.db import connection
+from django.db.models import CharField
+from django.db.models.expressions import RawSQL
 
 from notifications.models import Alert
 from patients.models import Patient, PatientEvent
@@ -37,28 +39,41 @@ CACHE_VERSION = 1
 CACHE_SECONDS = 24 * 3600
 
 
-def _digest_sql() -> str:
+def chart_rows_digest() -> RawSQL:
+    """An annotation of a Patient query: an md5 of the patient's check-ins, baselines and events, whole rows as text.
+
+    A page that reads the patient anyway (get_patient_for(annotations=...))
+    gets it in that query; chart_key reads it on its own otherwise.
+    """
     q = connection.ops.quote_name
+    patient_id = f"{q(Patient._meta.db_table)}.{q('id')}"
 
-    # Only this module's constants and the models' own table names go into
-    # the text; the patient and the date are parameters.
-    def md5_of(table: str, where: str, order: str) -> str:
+    # Only the models' own table names and this module's text go into the SQL.
+    def md5_of(model, order: str) -> str:
         agg = f"md5(coalesce(string_agg(t::text, ',' ORDER BY t.{order}), ''))"
-        return f"(SELECT {agg} FROM {q(table)} t WHERE {where})"  # nosec B608
+        return f"(SELECT {agg} FROM {q(model._meta.db_table)} t WHERE t.patient_id = {patient_id})"  # nosec B608
 
-    return "SELECT " + ", ".join(
-        (
-            md5_of(CheckIn._meta.db_table, "t.patient_id = %s AND t.date <= %s", "date"),
-            md5_of(Baseline._meta.db_table, "t.patient_id = %s", "id"),
-            md5_of(PatientEvent._meta.db_table, "t.patient_id = %s", "id"),
-        )
+    return RawSQL(
+        f"md5({md5_of(CheckIn, 'date')} || {md5_of(Baseline, 'id')} || {md5_of(PatientEvent, 'id')})",  # nosec B608
+        [],
+        output_field=CharField(),
     )
 
 
-def _rows_digest(patient: Patient, end: date) -> tuple[str, str, str]:
-    with connection.cursor() as cursor:
-        cursor.execute(_digest_sql(), [patient.pk, end, patient.pk, patient.pk])
-        return cursor.fetchone()
+def chart_cache_annotations() -> dict:
+    """What a page's read of the patient annotates for chart_key (nothing off PostgreSQL, where there is no key)."""
+    return {"chart_rows_digest": chart_rows_digest()} if connection.vendor == "postgresql" else {}
+
+
+def _rows_digest(patient: Patient) -> str:
+    # Read a moment before the rows themselves (READ COMMITTED: each
+    # statement its own snapshot). A check-in committed in between is then
+    # stored under the key of the rows without it; that key is never asked
+    # for again once the digest includes it, so nothing stale is served.
+    found = getattr(patient, "chart_rows_digest", None)
+    if found is not None:
+        return found
+    return Patient.objects.filter(pk=patient.pk).annotate(d=chart_rows_digest()).values_list("d", flat=True).get()
 
 
 def chart_key(*, patient: Patient, start: date | None, end: date, alerts: list[Alert]) -> str | None:
@@ -66,7 +81,7 @@ def chart_key(*, patient: Patient, start: date | None, end: date, alerts: list[A
     if connection.vendor != "postgresql":
         return None
     parts = [
-        *_rows_digest(patient, end),
+        _rows_digest(patient),
         repr(sorted(mcid_by_panel(rule_config_for(patient)).items())),
         repr(
             [

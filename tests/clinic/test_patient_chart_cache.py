@@ -56,12 +56,12 @@ def assert_next_load_shows(client, patient, change, range_key="90d"):
 def test_a_second_load_reads_neither_check_ins_nor_baselines_nor_events(
     clinician_client, year, django_assert_num_queries
 ):
-    # First load: the key (one statement) and the three reads it stands for;
-    # then only the key: session, user, patient, audit, alerts, key, recent
-    # check-ins, phone tests, badge.
-    with django_assert_num_queries(12):
+    # The cache's digest comes with the patient. First load: the three reads
+    # it stands for; then none of them: session, user, patient, audit,
+    # alerts, recent check-ins, phone tests, badge.
+    with django_assert_num_queries(11):
         page_figure(clinician_client, year, "1y")
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         page_figure(clinician_client, year, "1y")
 
 
@@ -168,3 +168,17 @@ def test_with_the_cache_down_the_page_still_renders_the_current_chart(clinician_
     checkin_submit(patient=year, answers=dict(GOOD_ANSWERS))
     after = page_figure(clinician_client, year)
     assert after != before and after == fresh_figure(year)
+
+
+def test_the_digest_read_with_the_patient_is_the_one_read_on_its_own(year):
+    from patients.models import Patient
+    from tracker.chart_cache import chart_cache_annotations
+
+    annotated = Patient.objects.annotate(**chart_cache_annotations()).get(pk=year.pk)
+    plain = Patient.objects.get(pk=year.pk)
+    start, end = range_bounds("1y", patient=year)
+    alerts = list(Alert.objects.filter(patient=year))
+    assert annotated.chart_rows_digest
+    assert chart_key(patient=annotated, start=start, end=end, alerts=alerts) == chart_key(
+        patient=plain, start=start, end=end, alerts=alerts
+    )

@@ -37,15 +37,15 @@ def alert(patient, *, days_ago: int, rule: str, severity="moderate", status=Aler
     )
 
 
-def test_a_year_of_the_chart_page_runs_twelve_sql_statements_uncached(
+def test_a_year_of_the_chart_page_runs_eleven_sql_statements_uncached(
     clinician_client, year, django_assert_num_queries
 ):
-    # session, user, the patient with their contact, phone-test settings and
-    # caregiver count, the audit row, the alerts (charted and open), the
-    # chart cache's key, the check-ins, baselines, events, recent check-ins,
+    # session, user, the patient with their contact, phone-test settings,
+    # caregiver count and the chart cache's digest, the audit row, the alerts
+    # (charted and open), the check-ins, baselines, events, recent check-ins,
     # phone tests, the badge (was 15: the patient's contact, caregivers and
     # phone-test settings and the open alerts were a query each).
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         response = detail(clinician_client, year, range="1y")
     assert response.status_code == 200
 
