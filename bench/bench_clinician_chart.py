@@ -237,7 +237,11 @@ def figure_times(pk: int, runs: int) -> dict:
         ("figure as plain data + JSON", lambda: figure_json(clinician_figure_data(data)), runs),
         ("figure via plotly.graph_objects", lambda: reference_figure(data).to_json(), max(5, runs // 10)),
         ("trend_series (the reads)", lambda: trend_series(patient=patient, start=start, end=end), runs),
-        ("the cache key on its own (1 statement)", lambda: chart_key(patient=patient, start=start, end=end, alerts=[]), runs),
+        (
+            "the cache key on its own (1 statement)",
+            lambda: chart_key(patient=patient, start=start, end=end, alerts=[]),
+            runs,
+        ),
     ):
         values = []
         for _ in range(n):
