@@ -35,8 +35,13 @@ from tracker.trends import trend_series
 logger = logging.getLogger(__name__)
 
 CACHE_VERSION = 1
-# Keys are digests of content, never stale; the lifetime only frees memory.
-CACHE_SECONDS = 24 * 3600
+# Keys are digests of content, never stale; the lifetime only bounds memory.
+# An entry is about 40 kB (90 days) to 104 kB (a year, pickled), and every
+# change makes a new one, in a Redis that is also the Celery broker (where
+# maxmemory with noeviction would refuse tasks): an hour covers a clinician
+# going back and forth between ranges and the dashboard, and a team's
+# meeting over the same patients.
+CACHE_SECONDS = 3600
 
 
 def chart_rows_digest() -> RawSQL:
