@@ -2,15 +2,20 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/myelotrack_bench_chart \\
         .venv/bin/python bench/bench_clinician_chart.py [--days 365] [--lighthouse /tmp/lh]
-    DATABASE_URL=... .venv/bin/python bench/bench_clinician_chart.py --server-time [--days 365] [--runs 60]
+    DATABASE_URL=... REDIS_URL=redis://127.0.0.1:6379/10 \\
+        .venv/bin/python bench/bench_clinician_chart.py --server-time [--days 365] [--runs 60]
 
 With --server-time nothing is served or browsed: the chart page (1 year and
 90 days) is timed in-process through Django's test Client with DEBUG off (the
 whole server side: session, middleware, the reads, the figure, the
 template), beside a bare logged-in page through the same middleware
 (bench/bare_urls.py) in the same run, alternating, medians and 90th
-percentiles; also the figure alone, as plain data and as the
-plotly.graph_objects figure it replaced. Target: the 1-year page under 25 ms.
+percentiles, wall and CPU (time.process_time) time; the 1-year page also
+with a cache that keeps nothing (the first load after a change: the trend
+and figure are cached per patient and range, tracker/chart_cache.py; with
+REDIS_URL set the cache is Redis, as in production); also the figure alone,
+as plain data and as the plotly.graph_objects figure it replaced, the cache
+key, the page's context and its template. Target: the 1-year page under 25 ms.
 
 Same set-up as bench_weight.py (DEBUG off, collectstatic with WhiteNoise's
 compressed manifest storage, gunicorn), with a clinician of the patient's
@@ -39,6 +44,7 @@ from common import ensure_database, free_port, gunicorn, machine  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_bench_chart"
 CLINICIAN = "bench.chart.nurse"
+NOT_CACHED = "chart page, 1 year, not cached"
 
 
 def clinician_session() -> tuple[str, str, int]:
@@ -153,8 +159,17 @@ def server_time(url: str, days: int, runs: int) -> None:
             "bare logged-in page (yardstick)": "/bench/bare/",
             "chart page, 1 year": f"/team/patients/{pk}/?range=1y",
             "chart page, 90 days": f"/team/patients/{pk}/?range=90d",
+            NOT_CACHED: f"/team/patients/{pk}/?range=1y",
         }
+        # The trend and figure come from the cache (tracker.chart_cache) after
+        # the first load; NOT_CACHED runs with a cache that keeps nothing: what
+        # the first load after a change costs.
+        no_cache = override_settings(CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}})
         times: dict[str, list[float]] = {name: [] for name in pages}
+        # CPU time beside wall time: under load 3 on 2 vCPUs the wall clock mostly
+        # measures waiting for a CPU; process_time counts this process's own work
+        # (not PostgreSQL's, which runs in its own process).
+        cpu: dict[str, list[float]] = {name: [] for name in pages}
         with override_settings(ROOT_URLCONF="bare_urls"):
             for path in pages.values():  # warm: templates compiled, plotly's template read once
                 response = client.get(path)
@@ -162,23 +177,42 @@ def server_time(url: str, days: int, runs: int) -> None:
             statements = []
             with connection.execute_wrapper(lambda execute, sql, *rest: statements.append(sql) or execute(sql, *rest)):
                 client.get(pages["chart page, 1 year"])
+            uncached_statements = []
+            with (
+                no_cache,
+                connection.execute_wrapper(lambda ex, sql, *rest: uncached_statements.append(sql) or ex(sql, *rest)),
+            ):
+                client.get(pages[NOT_CACHED])
             for _ in range(runs):
                 for name, path in pages.items():
-                    t0 = time.perf_counter()
+                    if name == NOT_CACHED:
+                        no_cache.enable()
+                    c0, t0 = time.process_time(), time.perf_counter()
                     client.get(path)
                     times[name].append(time.perf_counter() - t0)
+                    cpu[name].append(time.process_time() - c0)
+                    if name == NOT_CACHED:
+                        no_cache.disable()
         figure = figure_times(pk, runs)
+        figure.update(template_times(pk, runs))
 
-    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"machine: {machine()}; load average {os.getloadavg()[0]:.1f}; {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
     print(f"in-process test Client, DEBUG off, {days} days of check-ins, {runs} alternating rounds")
     bare = statistics.median(times["bare logged-in page (yardstick)"])
+    bare_cpu = statistics.median(cpu["bare logged-in page (yardstick)"])
     for name, values in times.items():
         median = statistics.median(values)
         p90 = statistics.quantiles(values, n=10)[-1]
+        cpu_median = statistics.median(cpu[name])
         print(
-            f"  {name:<34} median {median * 1000:6.2f} ms  p90 {p90 * 1000:6.2f} ms  = {median / bare:4.1f}x the bare page"
+            f"  {name:<34} median {median * 1000:6.2f} ms  p90 {p90 * 1000:6.2f} ms  = {median / bare:4.1f}x the bare page;"
+            f" CPU {cpu_median * 1000:6.2f} ms = {cpu_median / bare_cpu:4.1f}x"
         )
-    print(f"  SQL statements for the 1-year page: {len(statements)}")
+    print(f"  SQL statements for the 1-year page: {len(statements)} (not cached: {len(uncached_statements)})")
+    for sql in statements:
+        print(f"    {' '.join(sql.split())[:150]}")
     for name, value in figure.items():
         print(f"  {name:<34} median {value * 1000:6.2f} ms")
 
@@ -191,6 +225,7 @@ def figure_times(pk: int, runs: int) -> dict:
     sys.path.insert(0, str(ROOT))
     from patients.models import Patient
     from tests.tracker.plotly_reference import reference_figure
+    from tracker.chart_cache import chart_key
     from tracker.charts import clinician_figure_data, figure_json
     from tracker.trends import range_bounds, trend_series
 
@@ -202,9 +237,44 @@ def figure_times(pk: int, runs: int) -> dict:
         ("figure as plain data + JSON", lambda: figure_json(clinician_figure_data(data)), runs),
         ("figure via plotly.graph_objects", lambda: reference_figure(data).to_json(), max(5, runs // 10)),
         ("trend_series (the reads)", lambda: trend_series(patient=patient, start=start, end=end), runs),
+        (
+            "the cache key on its own (1 statement)",
+            lambda: chart_key(patient=patient, start=start, end=end, alerts=[]),
+            runs,
+        ),
     ):
         values = []
         for _ in range(n):
+            t0 = time.perf_counter()
+            build()
+            values.append(time.perf_counter() - t0)
+        out[name] = statistics.median(values)
+    return out
+
+
+def template_times(pk: int, runs: int) -> dict:
+    """The 1-year page's reads + figure (its context) and its template alone (with the context processors)."""
+    import statistics
+    import time
+
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    from clinic.reports import patient_chart_context
+    from patients.models import Patient, User
+
+    patient = Patient.objects.select_related("care_team", "user").get(pk=pk)
+    request = RequestFactory().get(f"/team/patients/{pk}/?range=1y")
+    request.user = User.objects.get(username=CLINICIAN)
+    request.session = {}
+    context = {"patient": patient, **patient_chart_context(patient=patient, range_key="1y")}
+    out = {}
+    for name, build in (
+        ("page context (cached trend + figure)", lambda: patient_chart_context(patient=patient, range_key="1y")),
+        ("template render", lambda: render_to_string("clinic/patient_detail.html", context, request=request)),
+    ):
+        values = []
+        for _ in range(runs):
             t0 = time.perf_counter()
             build()
             values.append(time.perf_counter() - t0)

@@ -13,6 +13,7 @@ from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAGS
 from motor.charts import motor_chart_context
 from notifications.models import CONTACT_KINDS, Alert, AlertEvent
 from patients.models import Patient
+from tracker.chart_cache import clinician_chart
 from tracker.charts import clinician_figure_data, figure_json, recent_level
 from tracker.models import CheckIn
 from tracker.trends import RANGE_LABELS, SERIES_KEYS, last_visit_date, range_bounds, trend_series
@@ -34,16 +35,27 @@ def _current_baseline(data: dict) -> dict | None:
 
 def patient_chart_context(*, patient: Patient, range_key: str, today: date | None = None) -> dict:
     start, end = range_bounds(range_key, patient=patient, today=today)
-    data = trend_series(patient=patient, start=start, end=end)
-    open_alerts = Alert.objects.filter(patient=patient).exclude(status=Alert.Status.RESOLVED).order_by("severity_rank")
+    # One read for the chart's alerts (those in the range) and the open ones
+    # listed under it, whatever their date.
+    in_range = Q(date__lte=end) if start is None else Q(date__gte=start, date__lte=end)
+    alerts = list(
+        Alert.objects.filter(patient=patient)
+        .filter(in_range | ~Q(status=Alert.Status.RESOLVED))
+        .order_by("date", "opened_at")
+    )
+    chart = clinician_chart(patient=patient, start=start, end=end, alerts=alerts)
+    data = chart["trend"]
+    open_alerts = sorted(
+        (a for a in alerts if a.status != Alert.Status.RESOLVED), key=lambda a: (a.severity_rank, a.opened_at)
+    )
     return {
         "trend": data,
-        "figure_json": figure_json(clinician_figure_data(data)) if data["dates"] else "",
+        "figure_json": chart["figure_json"],
         "range_key": range_key,
         "ranges": RANGE_LABELS,
         "baseline": _current_baseline(data),
         "latest": recent_level(data["series"]["total"]),
-        "open_alerts": list(open_alerts),
+        "open_alerts": open_alerts,
         "recent_checkins": list(
             CheckIn.objects.filter(patient=patient, date__lte=end)
             .select_related("patient", "entered_by")

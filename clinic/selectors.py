@@ -8,7 +8,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.presenters import SPARKLINE_DAYS, DashboardRowDisplay
@@ -16,7 +17,7 @@ from detection.motor_rules import MOTOR_DECLINE
 from detection.scales import MCID_TOTAL, rule_label
 from notifications.models import Alert
 from patients.access import patients_visible_to
-from patients.models import CareTeam, Patient
+from patients.models import Caregiver, CareTeam, Patient
 from tracker.models import Baseline, CheckIn
 from tracker.rule_settings import rule_config_for_team
 
@@ -397,3 +398,9 @@ def _add_sparkline(row: DashboardRow, recent: list, today: date) -> None:
     window_start = today - timedelta(days=SPARKLINE_DAYS - 1)
     row.sparkline = [(d, t) for d, t in recent if window_start <= d <= today]
     row.sparkline_start = window_start
+
+
+def caregiver_count() -> Coalesce:
+    """An annotation: how many caregiver links a patient has (as `patient.caregivers.count()`), in the patient's query."""
+    links = Caregiver.objects.filter(patient=OuterRef("pk")).order_by().values("patient").annotate(n=Count("pk"))
+    return Coalesce(Subquery(links.values("n")), 0)

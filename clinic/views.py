@@ -17,13 +17,14 @@ from clinic.exports import checkins_csv
 from clinic.filters import SEARCH_SESSION_KEY, DashboardFilterForm, HandoverForm
 from clinic.handover import handover_since
 from clinic.reports import patient_chart_context, report_period, visit_report
-from clinic.selectors import dashboard_page, dashboard_state
+from clinic.selectors import caregiver_count, dashboard_page, dashboard_state
 from core.autorefresh import UPDATED_HEADER, autorefresh_context, bad_filter_response
 from core.compression import etag_matches, gzip_response
 from notifications.selectors import open_alert_count_of_request
 from notifications.services import preference_for
 from patients.access import care_team_required, get_patient_for, teams_of
 from tracker.api.selectors import checkins_between
+from tracker.chart_cache import chart_cache_annotations
 from tracker.trends import DEFAULT_RANGE, RANGES
 
 
@@ -110,7 +111,14 @@ def team_patients_fragment(request):
 @care_team_required
 @require_safe
 def patient_detail(request, pk: int):
-    patient = get_patient_for(request.user, pk)
+    # What the page shows of the patient, and the chart cache's digest of
+    # their rows, come with them: one query, not five.
+    patient = get_patient_for(
+        request.user,
+        pk,
+        related=("contact", "motor_settings"),
+        annotations={"caregiver_count": caregiver_count(), **chart_cache_annotations()},
+    )
     range_key = request.GET.get("range") or DEFAULT_RANGE
     if range_key not in RANGES:
         return HttpResponseBadRequest(

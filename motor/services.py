@@ -48,9 +48,13 @@ CLOCK_SLACK = timedelta(minutes=10)
 
 def motor_settings_for(patient: Patient) -> MotorSettings:
     """The patient's settings, or the clinic's defaults (unsaved) when the care team has set none."""
+    if Patient.motor_settings.is_cached(patient):  # read with the patient (select_related): no query
+        return getattr(patient, "motor_settings", None) or _default_settings(patient)
     found = MotorSettings.objects.filter(patient=patient).first()
-    if found is not None:
-        return found
+    return found if found is not None else _default_settings(patient)
+
+
+def _default_settings(patient: Patient) -> MotorSettings:
     return MotorSettings(
         patient=patient,
         enabled=True,

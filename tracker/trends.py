@@ -127,11 +127,16 @@ def _flags_answered_yes(row: tuple) -> list[str]:
     return [key for key, yes in zip(RED_FLAG_KEYS, row[_FLAGS_AT:], strict=True) if yes]
 
 
-def trend_series(*, patient: Patient, start: date | None = None, end: date | None = None) -> dict:
+def trend_series(
+    *, patient: Patient, start: date | None = None, end: date | None = None, alerts: list[Alert] | None = None
+) -> dict:
     """Daily values, smoothed lines, baselines, alerts, events and red-flag days of one patient.
 
     start None means from the first check-in; end None means the patient's
-    local today. Only days with a check-in appear in `dates`.
+    local today. Only days with a check-in appear in `dates`. `alerts`, when
+    given, are the patient's alerts already read by the caller (at least
+    those dated in the range, in (date, opened_at) order): the chart page
+    reads them with the open ones it lists, in one query.
     """
     end = end or patient.local_today()
     before, rows = _checkin_rows(patient, start, end)
@@ -148,7 +153,10 @@ def trend_series(*, patient: Patient, start: date | None = None, end: date | Non
     view_start = rows[0][0] if rows and not before and rows[0][0] > first else first
 
     baselines = list(Baseline.objects.filter(patient=patient, effective_from__lte=end))
-    alerts = Alert.objects.filter(patient=patient, date__gte=first, date__lte=end).order_by("date", "opened_at")
+    if alerts is None:
+        alerts = Alert.objects.filter(patient=patient, date__gte=first, date__lte=end).order_by("date", "opened_at")
+    else:
+        alerts = [a for a in alerts if first <= a.date <= end]
     events = PatientEvent.objects.filter(patient=patient, date__gte=first, date__lte=end).order_by("date", "pk")
     return {
         "patient": patient.pk,
