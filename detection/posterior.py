@@ -59,12 +59,12 @@ FEATURES = ("shortfall", "log_sd", "log_n", "share_down")
 # ridge 1.0 on the slopes, the shortfall's slope held at 0 or above). (intercept, shortfall, log_sd, log_n,
 # share_down) per rule; the logit is the intercept plus the sum of slope x feature.
 COEFFICIENTS: dict[str, tuple[float, float, float, float, float]] = {
-    "sustained_decline": (-4.7874, 1.5972, -1.3174, 0.6352, -0.0108),
+    "sustained_decline": (-5.8662, 1.5200, -2.1031, 1.1750, 0.2826),
     # domain_decline's shortfalls all sit at the threshold; its fitted slope was negative, so held at 0.
-    "domain_decline": (-3.7059, 0.0000, -0.1178, 1.7221, 0.8545),
-    # rapid_decline's window is always 4 check-ins, each down: no slope for log_n or share_down.
-    "rapid_decline": (-1.5709, 0.5648, -1.1737, 0.0000, 0.0000),
-    "drift": (-1.1473, 0.9545, -2.7495, 0.0548, 0.5963),
+    "domain_decline": (-4.4388, 0.0000, -0.5902, 2.1869, 0.4161),
+    # rapid_decline's window is 3 check-ins (the early test) or 4, each down: no slope for share_down.
+    "rapid_decline": (-5.0035, 0.3205, -0.1269, 2.9331, 0.0000),
+    "drift": (-1.3681, 0.9797, -2.7454, 0.1259, 0.5273),
 }
 
 # Reliability bins of score_detection --calibration: [low, high) of the stated probability.
