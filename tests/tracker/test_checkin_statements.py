@@ -101,3 +101,20 @@ def test_the_api_check_in_reads_nothing_after_its_write(patient):
         assert sql[-1] == "COMMIT" or sql[-1].startswith("RELEASE SAVEPOINT"), sql
         assert len(sql) <= 9, sql
     assert CheckIn.objects.get().gait == 5
+
+
+def test_the_html_check_in_finds_the_patient_with_the_signed_in_user(patient_client, patient):
+    from django.urls import reverse
+
+    from tests.tracker.test_checkin_views import form_data
+
+    patient_client.post(reverse("checkin"), form_data())
+    with CaptureQueriesContext(connection) as ctx:
+        response = patient_client.post(reverse("checkin"), form_data(gait="5"))
+    assert response.status_code == 302
+    sql = [q["sql"] for q in ctx.captured_queries]
+    # The session, the user with their patient record joined (patients.backends), the write.
+    assert not any(s.startswith('SELECT "patients_patient"') for s in sql), sql
+    if checkin_write.writes_in_one_statement():
+        assert len(sql) == 3 and sql[2].startswith("EXECUTE myelotrack_checkin_write("), sql
+    assert CheckIn.objects.get().gait == 5
