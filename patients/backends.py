@@ -46,10 +46,7 @@ class UsernameOrEmailBackend(ModelBackend):
         which no page of theirs reads and which is the largest column of the row.
         """
         user = (
-            User._default_manager.select_related("patient")
-            .defer("patient__detector_state")
-            .filter(pk=user_id)
-            .first()
+            User._default_manager.select_related("patient").defer("patient__detector_state").filter(pk=user_id).first()
         )
         return user if user is not None and self.user_can_authenticate(user) else None
 
