@@ -38,18 +38,6 @@ class UsernameOrEmailBackend(ModelBackend):
             return user
         return None
 
-    def get_user(self, user_id):
-        """The signed-in user of a session, with their patient record joined in (None for the care team).
-
-        Every page of a patient's own (the check-in first) asks for it; joined here it is no second
-        query, as with API tokens (patients.tokens.token_authenticate). Not the detector's state,
-        which no page of theirs reads and which is the largest column of the row.
-        """
-        user = (
-            User._default_manager.select_related("patient").defer("patient__detector_state").filter(pk=user_id).first()
-        )
-        return user if user is not None and self.user_can_authenticate(user) else None
-
 
 def user_for_log_in(typed: str) -> User | None:
     typed = typed.strip()
