@@ -31,19 +31,28 @@ def _route(request: HttpRequest | None) -> str:
     return (match.url_name or "") if match else ""
 
 
-def audit_record(*, actor, action: str, what: str, patient_id: int | None = None, detail: dict | None = None) -> None:
+def audit_row(*, actor, action: str, what: str, patient_id: int | None = None, detail: dict | None = None) -> dict:
+    """The column values of one audit row (all but ``at``), with the current request's path and address.
+
+    audit_record saves them through the ORM; a writer that inserts the row in
+    its own SQL statement (tracker.checkin_write) takes the same values from here.
+    """
     request = _current_request.get()
-    AuditEvent.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        actor_name=getattr(actor, "username", "") or "",
-        action=action,
-        what=what[:80],
-        patient_id=patient_id,
-        path=(request.path if request else "")[:500],
+    return {
+        "actor_id": actor.pk if actor is not None and actor.is_authenticated else None,
+        "actor_name": getattr(actor, "username", "") or "",
+        "action": action,
+        "what": what[:80],
+        "patient_id": patient_id,
+        "path": (request.path if request else "")[:500],
         # REMOTE_ADDR is the proxy's address behind a load balancer (see docs/security.md).
-        address=(request.META.get("REMOTE_ADDR") or None) if request else None,
-        detail=detail or {},
-    )
+        "address": (request.META.get("REMOTE_ADDR") or None) if request else None,
+        "detail": detail or {},
+    }
+
+
+def audit_record(*, actor, action: str, what: str, patient_id: int | None = None, detail: dict | None = None) -> None:
+    AuditEvent.objects.create(**audit_row(actor=actor, action=action, what=what, patient_id=patient_id, detail=detail))
 
 
 def audit_view(*, user, patient_id: int, what: str = "") -> None:

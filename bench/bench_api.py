@@ -33,7 +33,10 @@ def checkin_against_yardsticks(patient, patient_client, runs: int) -> None:
 
     Every POST is an update of today's check-in with its revision (the
     common case: the patient's phone resends or corrects the day), as in issue 15.
-    Then the parts measured on their own: token lookup, throttle, enqueue.
+    Then the parts measured on their own: token lookup, throttle, enqueue, the
+    check-in's write, and the cheapest durable write this host allows (a one-row
+    autocommitted INSERT, its fsync included): the floor under the write that no
+    yardstick pays.
     """
     from django.core.cache import cache
     from django.db import connection
@@ -105,14 +108,36 @@ def checkin_against_yardsticks(patient, patient_client, runs: int) -> None:
     def throttle_once():
         assert throttle.allow_request(request, View())
 
+    from tracker.services import checkin_submit
+
+    def write_only():
+        checkin_submit(patient=patient, answers=body, entered_by=patient.user)
+
+    def durable_row():
+        with connection.cursor() as cursor:
+            cursor.execute("INSERT INTO bench_durable_floor (v) VALUES (1)")
+
+    # A real table (a temporary one's rows skip the WAL and so the fsync), dropped again below.
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE IF NOT EXISTS bench_durable_floor (id serial PRIMARY KEY, v int)")
     parts = {
         "token lookup": lambda: token_authenticate(key),
-        "throttle (cache get + set)": throttle_once,
+        "throttle (one Redis call)": throttle_once,
         "enqueue (evaluate_patient_task.delay)": lambda: enqueue_evaluation(patient.pk),
+        "checkin_submit (write + enqueue)": write_only,
+        "one-row durable INSERT (floor)": durable_row,
     }
     print(f"cache: {cache.__class__.__name__}")
-    for label, fn in parts.items():
-        print(summary(label, timed(fn, runs)))
+    part_times = {label: [] for label in parts}
+    for fn in parts.values():
+        fn()
+    for _ in range(runs):
+        for label, fn in parts.items():
+            part_times[label] += timed(fn, 1)
+    for label, ms in part_times.items():
+        print(summary(label, ms))
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE bench_durable_floor")
 
 
 def main() -> None:

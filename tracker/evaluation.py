@@ -75,18 +75,12 @@ _CHECKIN_COLUMNS = ("patient_id", "date", "fine_motor", "gait", "sensation", "bl
 
 
 def after_checkin_saved(checkin: CheckIn) -> None:
-    """Called by checkin_submit inside its transaction, for every save."""
-    if checkin.red_flag:
-        # Urgent and same-day: made inside the request, not left to a worker.
-        alert_open(
-            patient=checkin.patient,
-            rule="red_flag",
-            # Urgent unless the care team chose otherwise (RuleConfig.red_flag_severity).
-            severity=rule_config_for(checkin.patient).severity("red_flag"),
-            date=checkin.date,
-            evidence=red_flag_evidence(checkin),
-            evidence_data={"red_flags": checkin.red_flags_answered_yes, "date": checkin.date.isoformat()},
-        )
+    """Called by the check-in's ORM writer inside its transaction, for every save.
+
+    (On PostgreSQL tracker.checkin_write does the outbox UPDATE below inside its
+    one statement and calls open_red_flag_alert and enqueue_after_commit itself.)
+    """
+    open_red_flag_alert(checkin)
     # A check-in for a day the detector has already seen (a same-day
     # resubmission, a late entry) cannot be fed incrementally: drop the state
     # in this same transaction so that whichever evaluation comes next, the
@@ -102,7 +96,25 @@ def after_checkin_saved(checkin: CheckIn) -> None:
             default=F("detector_state"),
         ),
     )
-    patient_id = checkin.patient_id
+    enqueue_after_commit(checkin.patient_id)
+
+
+def open_red_flag_alert(checkin: CheckIn) -> None:
+    """A red flag opens its urgent alert in the check-in's own transaction, before the page answers."""
+    if checkin.red_flag:
+        alert_open(
+            patient=checkin.patient,
+            rule="red_flag",
+            # Urgent unless the care team chose otherwise (RuleConfig.red_flag_severity).
+            severity=rule_config_for(checkin.patient).severity("red_flag"),
+            date=checkin.date,
+            evidence=red_flag_evidence(checkin),
+            evidence_data={"red_flags": checkin.red_flags_answered_yes, "date": checkin.date.isoformat()},
+        )
+
+
+def enqueue_after_commit(patient_id: int) -> None:
+    """Everything but the red flag is left to evaluate_patient_task, queued once the check-in is committed."""
     transaction.on_commit(lambda: enqueue_evaluation(patient_id))
 
 

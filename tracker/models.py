@@ -2,8 +2,11 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from detection.scales import DOMAIN_BY_KEY, RED_FLAG_KEYS
+from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAG_KEYS
 from patients.models import Patient, entered_by_description
+
+# What a patient answers in a check-in (the rest of the row is derived or bookkeeping); a revision keeps these.
+ANSWER_FIELDS = (*DOMAIN_KEYS, *RED_FLAG_KEYS, "numbness", "numbness_locations", "neck_pain", "note")
 
 
 def _score_field(key: str):

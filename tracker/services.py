@@ -11,19 +11,14 @@ from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, NUMBNESS_LOCATIONS, RED
 from notifications.models import Alert
 from notifications.services import alert_close_automatically
 from patients.models import BACKFILL_DAYS, Patient
-from tracker.evaluation import after_checkin_saved, day_from_checkin, evaluate_patients
-from tracker.models import Baseline, CheckIn, CheckInRevision
+from tracker.checkin_write import checkin_write
+from tracker.evaluation import day_from_checkin, evaluate_patients
+from tracker.models import ANSWER_FIELDS, Baseline, CheckIn
 from tracker.rule_settings import rule_config_for
 
-ANSWER_FIELDS = (*DOMAIN_KEYS, *RED_FLAG_KEYS, "numbness", "numbness_locations", "neck_pain", "note")
 _LOCATION_KEYS = {key for key, _ in NUMBNESS_LOCATIONS}
 
 
-def _answers_of(checkin: CheckIn) -> dict:
-    return {field: getattr(checkin, field) for field in ANSWER_FIELDS}
-
-
-@transaction.atomic
 def checkin_submit(
     *, patient: Patient, answers: dict, date: date_type | None = None, now=None, entered_by=None
 ) -> tuple[CheckIn, bool]:
@@ -32,7 +27,18 @@ def checkin_submit(
     A second submission the same day updates the check-in and keeps the
     previous answers as a revision. Raises ValidationError naming each bad
     field; nothing is saved then. Returns (checkin, created).
+
+    The row, its revision, the evaluation outbox count and the audit row are
+    written as one atomic unit by tracker.checkin_write (one statement on
+    PostgreSQL, one transaction elsewhere); a red flag's urgent alert joins them.
     """
+    checkin = _checkin_from_answers(patient=patient, answers=answers, date=date, now=now, entered_by=entered_by)
+    created = checkin_write(checkin, actor=patient.user)
+    return checkin, created
+
+
+def _checkin_from_answers(*, patient: Patient, answers: dict, date, now, entered_by) -> CheckIn:
+    """The unsaved, validated row; ValidationError naming each bad field. Asks the database nothing."""
     today = patient.local_today(now)
     date = date or today
     if date > today:
@@ -49,13 +55,7 @@ def checkin_submit(
     if not isinstance(locations, list | tuple) or not set(locations) <= _LOCATION_KEYS:
         raise ValidationError({"numbness_locations": f"Choose from: {', '.join(sorted(_LOCATION_KEYS))}."})
 
-    checkin = CheckIn.objects.select_for_update().filter(patient=patient, date=date).first()
-    created = checkin is None
-    previous = None if created else _answers_of(checkin)
-    if created:
-        checkin = CheckIn(patient=patient, date=date)
-    else:
-        checkin.patient = patient  # the row we hold already: no query for it again (the API's answer reads it)
+    checkin = CheckIn(patient=patient, date=date)
     for field in ANSWER_FIELDS:
         default = [] if field == "numbness_locations" else ("" if field == "note" else None)
         if field in RED_FLAG_KEYS:
@@ -66,26 +66,15 @@ def checkin_submit(
             raise ValidationError({key: "This score is required."})
     checkin.numbness_locations = sorted(set(locations))
     checkin.entered_by = entered_by if entered_by is not None and entered_by.is_authenticated else None
-    # The field validators check every range in Python; the database's check and unique constraints
-    # stay the last word on save. Re-asking PostgreSQL for each constraint (and whether the patient and
-    # the signed-in user exist) cost 15 of a check-in's 22 round trips.
+    # The field validators check every range in Python (about 15 microseconds; the serializer or the
+    # form checked them already, but a direct call must be refused too); the database's check and
+    # unique constraints stay the last word on save. Re-asking PostgreSQL for each constraint (and
+    # whether the patient and the signed-in user exist) cost 15 of a check-in's 22 round trips.
     checkin.full_clean(
         exclude=["total", "red_flag", "patient", "entered_by"], validate_unique=False, validate_constraints=False
     )
     checkin.compute_derived()
-    checkin.save()
-    if previous is not None:
-        CheckInRevision.objects.create(checkin=checkin, answers=previous)
-
-    # Imported here: detection imports this module's models.
-    after_checkin_saved(checkin)
-    audit_change(
-        user=patient.user,
-        patient_id=patient.pk,
-        what="checkin",
-        detail={"date": checkin.date.isoformat(), "new": created},
-    )
-    return checkin, created
+    return checkin
 
 
 # ----- baselines -------------------------------------------------------------

@@ -63,6 +63,12 @@ def test_after_a_worker_sigkill_mid_burst_every_check_in_is_evaluated_and_every_
         try:
             statuses = []
             for n, (i, door_kind) in enumerate(posts, start=1):
+                if n == KILL_AFTER:
+                    # The worker first catches up: were patient 10's earlier evaluation still queued when
+                    # this check-in lands, that one would read both days, and the kill would lose only a
+                    # message with nothing left to do (so nothing for the sweeps to recover). Faster
+                    # check-ins (one statement each) left the worker that far behind in some runs.
+                    wait_for(lambda: outbox_pending(patients) == 0 and deliveries_unsent(patients) == 0, timeout=30)
                 if door_kind == "api":
                     statuses.append(doors[i].post_api(days_ago=1, red_flag=i in RED_FLAG_API).status_code)
                 else:
