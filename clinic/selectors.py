@@ -9,13 +9,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.fields.json import KT
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.presenters import SPARKLINE_DAYS, DashboardRowDisplay
 from detection.motor_rules import MOTOR_DECLINE
+from detection.posterior import PROBABILITY_KEY
 from detection.scales import MCID_TOTAL, rule_label
-from notifications.models import Alert
+from notifications.models import Alert, as_probability, likelihood_text
 from patients.access import patients_visible_to
 from patients.models import Caregiver, CareTeam, Patient
 from tracker.models import Baseline, CheckIn
@@ -162,8 +164,10 @@ def _open_alerts(scope) -> dict[int, list[dict]]:
         .exclude(status=Alert.Status.RESOLVED)
         .order_by("severity_rank", "opened_at")
         .values("pk", "patient_id", "rule", "severity", "severity_rank", "status", "date", "evidence", "assigned_to_id")
+        .annotate(probability=KT(f"evidence_data__{PROBABILITY_KEY}"))
     ):
         a["rule_label"] = rule_label(a["rule"])
+        a["likelihood"] = likelihood_text(as_probability(a.pop("probability")))
         alerts[a["patient_id"]].append(a)
     return alerts
 

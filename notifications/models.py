@@ -18,6 +18,22 @@ class Severity(models.TextChoices):
 SEVERITY_RANK = {Severity.URGENT: 0, Severity.HIGH: 1, Severity.MODERATE: 2, Severity.LOW: 3}
 
 
+def as_probability(value) -> float | None:
+    """A stored probability_real (a number, or the text a JSON key lookup gives) as 0-1, or None if it is not one."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        return None
+    return float(value)
+
+
+def likelihood_text(probability: float | None) -> str:
+    return "" if probability is None else likelihood_words(probability)
+
+
 class Alert(models.Model):
     """One episode of one rule for one patient (healthchecks' Flip idea)."""
 
@@ -107,15 +123,12 @@ class Alert(models.Model):
         before the probability existed have none.
         """
         p = (self.evidence_data or {}).get(PROBABILITY_KEY) if isinstance(self.evidence_data, dict) else None
-        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
-            return None
-        return float(p)
+        return as_probability(p)
 
     @property
     def likelihood(self) -> str:
         """The probability in words for the care team ("Likely a real decline (about 75%)"), or ""."""
-        p = self.probability_real
-        return "" if p is None else likelihood_words(p)
+        return likelihood_text(self.probability_real)
 
 
 class AlertEvent(models.Model):

@@ -40,13 +40,31 @@ def red_flag(patient):
     return alert
 
 
-@pytest.mark.parametrize("page", ["alert_inbox", "alert_detail", "patient_detail", "patient_report"])
+@pytest.mark.parametrize(
+    "page", ["alert_inbox", "alert_detail", "patient_detail", "patient_report", "team_patients", "team_handover"]
+)
 def test_the_care_team_sees_the_likelihood_beside_the_evidence(clinician_client, patient, decline, page):
-    args = {"alert_inbox": [], "alert_detail": [decline.pk]}.get(page, [patient.pk])
+    args = {"alert_inbox": [], "alert_detail": [decline.pk], "team_patients": [], "team_handover": []}.get(
+        page, [patient.pk]
+    )
     html = clinician_client.get(reverse(page, args=args)).content.decode()
     assert "Total 12.5 vs baseline 15" in html
     assert WORDS in html
     assert 'class="likelihood" title="The chance that this is a real decline of 2 or more mJOA points' in html
+
+
+def test_the_dashboard_shows_nothing_for_a_junk_or_missing_probability(clinician_client, patient, red_flag):
+    alert_open(
+        patient=patient,
+        rule="drift",
+        severity="moderate",
+        date=patient.local_today(),
+        evidence="Total below baseline 15 on most of the last 12 check-ins",
+        evidence_data={"probability_real": "very"},
+    )
+    html = clinician_client.get(reverse("team_patients")).content.decode()
+    assert "Total below baseline 15" in html and "sudden weakness" in html
+    assert "real decline (about" not in html
 
 
 def test_red_flags_have_no_likelihood(clinician_client, patient, red_flag):
