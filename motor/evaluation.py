@@ -91,7 +91,12 @@ def evaluate_motor(patient_ids, *, result: MotorEvaluation | None = None) -> Mot
     if not ids:
         return result
     with transaction.atomic():
-        patients = {p.pk: p for p in Patient.objects.filter(pk__in=ids).select_related("care_team")}
+        patients = {
+            p.pk: p
+            # Not the progression detector's saved state: the nightly sweep
+            # has just written it, and decoding it again cost a third of this.
+            for p in Patient.objects.filter(pk__in=ids).select_related("care_team").defer("detector_state")
+        }
         overrides = dict(
             MotorTeamRules.objects.filter(team_id__in={p.care_team_id for p in patients.values()}).values_list(
                 "team_id", "overrides"
