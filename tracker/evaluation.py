@@ -422,7 +422,7 @@ def _packed_codes(full: list[int], by_mark: dict[date_type, list[int]]) -> dict[
 
 
 def _save_states(patients: list[Patient]) -> None:
-    """One statement for the whole batch.
+    """One update for the whole batch.
 
     On PostgreSQL the states are copied into a temporary table and the
     patients updated from it in one UPDATE ... FROM: Django's bulk_update
@@ -431,6 +431,9 @@ def _save_states(patients: list[Patient]) -> None:
     document of every state taken apart by jsonb_array_elements cost the
     database half as much again as COPY's rows (about 1 kB of state per
     patient; 2026-12-03, 2,000 patients: 0.26 s against 0.38 s).
+
+    Called inside evaluate_patients' transaction: the temporary table lives
+    until its commit at the latest.
     """
     if connection.vendor != "postgresql":
         Patient.objects.bulk_update(patients, ["detector_state", "evaluated_through", "checkins_evaluated"])
