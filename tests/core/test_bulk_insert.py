@@ -44,7 +44,9 @@ def test_rows_inserted_read_back_as_the_same_rows_bulk_create_writes(patient, ot
     ]
     theirs = [
         alert(other_patient, "sustained_decline", opened_at=opened),
-        alert(other_patient, "drift", status=Alert.Status.RESOLVED, outcome=Alert.Outcome.RECOVERED, resolved_at=opened),
+        alert(
+            other_patient, "drift", status=Alert.Status.RESOLVED, outcome=Alert.Outcome.RECOVERED, resolved_at=opened
+        ),
     ]
     theirs[1].opened_at = mine[1].opened_at  # the model default: the time of construction
 
