@@ -13,6 +13,7 @@ from ``bulk_create``.
 from __future__ import annotations
 
 import json
+import operator
 
 from django.db import connection, models
 
@@ -33,7 +34,18 @@ def bulk_insert(objs: list[models.Model]) -> list[models.Model]:
     if connection.vendor != "postgresql":
         return model.objects.bulk_create(objs)
     fields = _fields(model)
-    ids = copy_rows(model, [[f.pre_save(obj, True) for f in fields] for obj in objs])
+    # Most fields' pre_save only reads the attribute: read those all at once
+    # (a Python call per field and row was a third of writing a first
+    # sweep's delivery rows) and call pre_save for the others.
+    values_of = operator.attrgetter(*(f.attname for f in fields))
+    own = [(i, f) for i, f in enumerate(fields) if not _reads_attribute_only(f)]
+    rows = []
+    for obj in objs:
+        row = list(values_of(obj)) if len(fields) > 1 else [values_of(obj)]
+        for i, f in own:
+            row[i] = f.pre_save(obj, True)
+        rows.append(row)
+    ids = copy_rows(model, rows)
     for pk_value, obj in zip(ids, objs, strict=True):
         obj.pk = pk_value
         obj._state.adding = False
@@ -82,6 +94,18 @@ def copy_rows(model: type[models.Model], rows: list[list]) -> list[int]:
 def model_fields(model: type[models.Model]) -> list[str]:
     """The attribute names copy_rows takes values for, in order: every concrete field but the pk."""
     return [f.attname for f in _fields(model)]
+
+
+def model_defaults(model: type[models.Model]) -> dict:
+    """Each field's default by attribute name (callables called now): what a new instance starts with."""
+    return {f.attname: f.get_default() for f in _fields(model)}
+
+
+def _reads_attribute_only(field: models.Field) -> bool:
+    """Whether the field's pre_save on insert is just its attribute's value."""
+    if isinstance(field, models.DateField):  # DateTimeField too: only auto_now(_add) sets a value
+        return not field.auto_now and not field.auto_now_add
+    return type(field).pre_save is models.Field.pre_save
 
 
 def _fields(model: type[models.Model]) -> list[models.Field]:
