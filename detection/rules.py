@@ -468,6 +468,34 @@ def _signed(x: float) -> str:
 
 _ORDINAL_CACHE: dict[datetime.date, int] = {}
 
+# A check-in packed as one integer, for a caller that feeds many at once (a
+# first nightly sweep reads a year per patient): the days since 1970-01-01,
+# then 4 bits per score (every mJOA subscore fits: 0-7) and 1 for the red
+# flag. tracker.evaluation has PostgreSQL compute the same number per row.
+_PACKED_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
+# The date objects of the ordinals unpacked so far: a sweep's patients share
+# the same few hundred days, and making a date costs more than finding one.
+_DATE_OF_ORDINAL: dict[int, datetime.date] = {}
+
+
+def pack_day(date: datetime.date, fm: int, g: int, s: int, b: int, red_flag: bool = False) -> int:
+    """One check-in as the integer ``PatientDetector.feed_packed`` takes."""
+    days = date.toordinal() - _PACKED_EPOCH_ORDINAL
+    return (((((days * 16 + fm) * 16 + g) * 16 + s) * 16 + b) * 2) + (1 if red_flag else 0)
+
+
+def unpack_day(code: int) -> DayScore:
+    """The check-in ``pack_day`` packed."""
+    ordinal = (code >> 17) + _PACKED_EPOCH_ORDINAL
+    return DayScore(
+        datetime.date.fromordinal(ordinal),
+        (code >> 13) & 15,
+        (code >> 9) & 15,
+        (code >> 5) & 15,
+        (code >> 1) & 15,
+        bool(code & 1),
+    )
+
 
 class PatientDetector:
     """Incremental detector for one patient.
@@ -653,6 +681,28 @@ class PatientDetector:
                 )
 
         self._feed_scores(date, fm, g, s, b, ordinal, events)
+        return events
+
+    def feed_packed(self, codes: list[int]) -> list[Event]:
+        """``feed`` for many check-ins in date order, each packed by ``pack_day``: the same events.
+
+        One call for a patient's whole history: compiled, the loop, the
+        unpacking and the calls to ``feed_values`` run in C, and no DayScore
+        is made per check-in (a first sweep's rows are a year per patient).
+        """
+        events: list[Event] = []
+        dates = _DATE_OF_ORDINAL
+        epoch = _PACKED_EPOCH_ORDINAL
+        for code in codes:
+            ordinal = (code >> 17) + epoch
+            date = dates.get(ordinal)
+            if date is None:
+                date = dates[ordinal] = datetime.date.fromordinal(ordinal)
+            reported = self.feed_values(
+                date, (code >> 13) & 15, (code >> 9) & 15, (code >> 5) & 15, (code >> 1) & 15, (code & 1) == 1
+            )
+            if reported:
+                events.extend(reported)
         return events
 
     def _feed_scores(

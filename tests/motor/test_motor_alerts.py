@@ -93,3 +93,18 @@ def test_the_nightly_sweep_applies_a_changed_team_threshold(patient, team_a):
     rules.delete()
     sweep_batch_task([patient.pk])
     assert Alert.objects.filter(patient=patient, rule="motor_decline").count() == 1
+
+
+def test_a_batch_only_loads_the_patients_who_have_tries_or_a_motor_alert(
+    patient, other_patient, team_b_patient, django_assert_num_queries
+):
+    weekly(patient, PRACTICE + BASELINE + [20, 19, 20])
+    assert Alert.objects.filter(patient=patient, rule="motor_decline").exists()
+    Alert.objects.filter(patient=patient).delete()
+    # Savepoint, tries, motor alerts, release: the patients without either are not read again.
+    with django_assert_num_queries(4):
+        result = evaluate_motor([other_patient.pk, team_b_patient.pk])
+    assert result.patients == 0
+    # With one who has tries in the batch, that patient is assessed (and the alert opened again).
+    result = evaluate_motor([patient.pk, other_patient.pk, team_b_patient.pk])
+    assert (result.patients, result.opened) == (1, 1)

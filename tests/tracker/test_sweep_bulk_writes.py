@@ -6,6 +6,7 @@ import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
+from detection.rules import pack_day, unpack_day
 from notifications.models import Alert, Delivery, NotificationPreference
 from patients.models import CareTeamMembership, User
 from tests.conftest import add_history, make_patient
@@ -165,14 +166,33 @@ def test_the_days_read_as_codes_are_the_check_ins_as_stored(patient, other_patie
     CheckIn.objects.filter(date__in=[date(1901, 2, 4), patient.local_today() - timedelta(days=7)]).update(
         red_flag=True, rf_breathing=True
     )
-    evaluation._DAYS_MADE.clear()
 
-    read = evaluation._load_days([patient, other_patient], {patient.pk, other_patient.pk})
+    read = evaluation._load_codes([patient, other_patient], {patient.pk, other_patient.pk})
 
     for p in (patient, other_patient):
         stored = [evaluation.day_from_checkin(c) for c in CheckIn.objects.filter(patient=p).order_by("date")]
-        assert read[p.pk] == stored
-    assert sum(day.red_flag for days in read.values() for day in days) == 2
-    # The same answers on the same day are one object, whoever gave them.
-    again = evaluation._load_days([patient], {patient.pk})
-    assert all(a is b for a, b in zip(again[patient.pk], read[patient.pk], strict=True))
+        assert [unpack_day(code) for code in read[p.pk]] == stored
+        # The database packs them as detection.rules.pack_day does.
+        assert read[p.pk] == [
+            pack_day(d.date, d.fine_motor, d.gait, d.sensation, d.bladder, d.red_flag) for d in stored
+        ]
+    assert sum(unpack_day(code).red_flag for codes in read.values() for code in codes) == 2
+
+
+def test_a_restored_detector_is_fed_only_the_days_after_its_last(patient):
+    # The watermark is older than the detector's last day (a late entry is
+    # read again with the days after the watermark): the days it has seen
+    # are not fed twice, which would raise OutOfOrderCheckIn.
+    add_history(patient, {i: GOOD for i in range(30)}, start=patient.local_today() - timedelta(days=30))
+    evaluate_patients([patient.pk])
+    patient.refresh_from_db()
+    last = patient.evaluated_through
+    type(patient).objects.filter(pk=patient.pk).update(evaluated_through=last - timedelta(days=5))
+    add_history(patient, {0: AWFUL}, start=last + timedelta(days=1))
+
+    result = evaluate_patients([patient.pk])
+
+    patient.refresh_from_db()
+    assert result.rebuilt == 0 and result.checkins == 6
+    assert patient.evaluated_through == last + timedelta(days=1)
+    assert patient.detector_state["checkins"] == 31
