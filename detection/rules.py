@@ -468,6 +468,21 @@ def _signed(x: float) -> str:
 
 _ORDINAL_CACHE: dict[datetime.date, int] = {}
 
+# A date as evidence text shows it ("05 Mar 2026"). strftime costs thousands
+# of instructions a call and a replay writes the same few hundred dates again
+# and again (every missed-check-in episode opens and closes with one), so each
+# is formatted once, by strftime itself: the text stays exactly what it was.
+_DAY_TEXT_CACHE: dict[datetime.date, str] = {}
+
+
+def _day_text(day: datetime.date) -> str:
+    text = _DAY_TEXT_CACHE.get(day)
+    if text is None:
+        if len(_DAY_TEXT_CACHE) >= 20000:  # a long-lived worker: keep it small
+            _DAY_TEXT_CACHE.clear()
+        text = _DAY_TEXT_CACHE[day] = format(day, "%d %b %Y")
+    return text
+
 
 class PatientDetector:
     """Incremental detector for one patient.
@@ -527,6 +542,12 @@ class PatientDetector:
         "_base_s",
         "_base_b",
         "_base_total",
+        "_missed_days",
+        # The ordinal of last_date (-1 for none): compared as a C int, not as a date.
+        "_last_ordinal",
+        "_ordinal_date",
+        # Where the history lists' live window starts (see _feed_scores).
+        "_start",
     )
 
     def __init__(self, config: RuleConfig | None = None, *, baseline_start: datetime.date | None = None):
@@ -536,7 +557,11 @@ class PatientDetector:
         # Check-ins gathered while waiting for a baseline: [ordinal, fm, g, s, b].
         self._baseline_window: list[list[int]] = []
         self.last_date: datetime.date | None = None
-        # The last history_size check-ins: ordinals, totals and domain rows.
+        self._last_ordinal: int = -1
+        self._ordinal_date: datetime.date | None = None
+        # The last history_size check-ins: ordinals, totals and domain rows,
+        # from index _start on (the entries before it are dropped in batches).
+        self._start: int = 0
         self._dates: list[int] = []
         self._totals: list[int] = []
         self._domains: list[list[int]] = []
@@ -590,6 +615,7 @@ class PatientDetector:
         # The fewest check-ins either rapid test looks at.
         self._rapid_early: int = int(min(cfg.rapid_early_checkins, cfg.rapid_checkins))
         self._rapid_span: int = int(cfg.rapid_days) - 1
+        self._missed_days: int = int(cfg.missed_checkins_days)
         # Today's drop that lets either rapid test run (the smaller of the two).
         self._rapid_each: float = float(
             min(cfg.rapid_each_drop, cfg.rapid_early_each_drop)
@@ -627,15 +653,25 @@ class PatientDetector:
         is_open = self.open
         last = self.last_date
         if last is not None:
-            if date <= last:
+            # Ordinals compare as C ints where date objects would go through
+            # rich comparison. _last_ordinal is the ordinal of the date object
+            # _ordinal_date; anything else in last_date (a state just loaded,
+            # say) is converted here.
+            if last is self._ordinal_date:
+                last_ordinal = self._last_ordinal
+            else:
+                last_ordinal = last.toordinal()
+            if ordinal <= last_ordinal:
                 raise OutOfOrderCheckIn(f"check-in of {date} is not after the last one fed ({last})")
             # What the nightly sweeps would have seen during the gap.
-            limit = self.config.missed_checkins_days
-            if ordinal - last.toordinal() > limit and not is_open.get(MISSED_CHECKINS):
+            limit = self._missed_days
+            if ordinal - last_ordinal > limit and not is_open.get(MISSED_CHECKINS):
                 events.extend(self.tick(last + datetime.timedelta(days=limit)))
         if is_open.get(MISSED_CHECKINS):
-            events.append(self._close(MISSED_CHECKINS, date, CHECKED_IN, f"Checked in again on {date:%d %b %Y}", {}))
+            events.append(self._close(MISSED_CHECKINS, date, CHECKED_IN, f"Checked in again on {_day_text(date)}", {}))
         self.last_date = date
+        self._ordinal_date = date
+        self._last_ordinal = ordinal
         self.checkins += 1
 
         if red_flag:
@@ -647,7 +683,7 @@ class PatientDetector:
                     self._open(
                         RED_FLAG,
                         date,
-                        f"Red-flag answer on {date:%d %b %Y}",
+                        f"Red-flag answer on {_day_text(date)}",
                         {"dates": [date.isoformat()], "total": fm + g + s + b},
                     )
                 )
@@ -687,14 +723,24 @@ class PatientDetector:
             self._count_diff(total - prev)
 
         # The recent history the windowed rules look at.
+        # The live window is the last n entries, from _start on: dropping the
+        # oldest check-in moves _start rather than deleting the first item of
+        # three lists (which shifts every item, each time); once hist entries
+        # are dead they go in one slice deletion. Readers index from the end
+        # or add _start, and the saved state holds the live window only.
         dates, totals = self._dates, self._totals
         dates.append(ordinal)
         totals.append(total)
         self._domains.append([fm, g, s, b])
-        n = len(dates)
+        start = self._start
+        n = len(dates) - start
         if n > hist:
-            del dates[0], totals[0], self._domains[0]
+            start += 1
             n -= 1
+            if start >= hist:
+                del dates[:start], totals[:start], self._domains[:start]
+                start = 0
+            self._start = start
 
         btotal = self._base_total
         # The same float comparisons as ever, not rewritten into integer
@@ -761,7 +807,7 @@ class PatientDetector:
             elif size >= sustained_max:
                 size = sustained_max
             earliest = ordinal - (size * self._window_days) // sustained_checkins + 1
-            k = n - bisect_left(dates, earliest)
+            k = n + start - bisect_left(dates, earliest, start)
             if k > size:
                 k = size
             if k >= self._sustained_min * size // sustained_checkins:
@@ -814,7 +860,7 @@ class PatientDetector:
             self._open(
                 MISSED_CHECKINS,
                 today,
-                f"No check-in for {missed} days (last on {self.last_date:%d %b %Y})",
+                f"No check-in for {missed} days (last on {_day_text(self.last_date)})",
                 {"last_checkin": self.last_date.isoformat(), "days": missed},
             )
         ]
@@ -874,9 +920,9 @@ class PatientDetector:
             "baseline_start": self.baseline_start.isoformat() if self.baseline_start else None,
             "baseline_window": [list(row) for row in self._baseline_window],
             "last_date": self.last_date.isoformat() if self.last_date else None,
-            "dates": list(self._dates),
-            "totals": list(self._totals),
-            "domains": [list(row) for row in self._domains],
+            "dates": self._dates[self._start :],
+            "totals": self._totals[self._start :],
+            "domains": [list(row) for row in self._domains[self._start :]],
             "open": {k: v for k, v in self.open.items() if v},
             "disarmed": {k: v for k, v in self.disarmed.items() if v},
             "opened_on": dict(self._opened_on),
@@ -902,6 +948,7 @@ class PatientDetector:
         det.baseline_start = _parse_date(data.get("baseline_start"))
         det._baseline_window = [list(row) for row in data.get("baseline_window", [])]
         det.last_date = _parse_date(data.get("last_date"))
+        det._start = 0
         det._dates = list(data.get("dates", []))
         det._totals = list(data.get("totals", []))
         det._domains = [list(row) for row in data.get("domains", [])]
@@ -949,7 +996,7 @@ class PatientDetector:
 
     def _close_for_rebaseline(self, date: datetime.date) -> list[Event]:
         events = [
-            self._close(rule, date, REBASELINED, f"New baseline from {date:%d %b %Y}", {})
+            self._close(rule, date, REBASELINED, f"New baseline from {_day_text(date)}", {})
             for rule in RULES
             if rule in DECLINE_RULES and self.open.get(rule)
         ]
@@ -959,6 +1006,7 @@ class PatientDetector:
 
     def _reset_after_baseline(self) -> None:
         self._dates, self._totals, self._domains = [], [], []
+        self._start = 0
         self._recovered_run = 0
         self._domain_recovered_run = 0
         self._cusum = 0.0
@@ -1046,7 +1094,8 @@ class PatientDetector:
         cfg = self.config
         btotal = cast(Baseline, self.baseline).total  # called only once there is a baseline
         totals, dates = self._totals, self._dates
-        n = len(totals)
+        start = self._start
+        n = len(totals) - start
         sd = self.day_to_day_sd()
         r = cfg.rapid_checkins
         # The full test first (more check-ins, the evidence a clinician reads
@@ -1062,7 +1111,7 @@ class PatientDetector:
             ):
                 return
         recent = totals[-r:]
-        ref = totals[max(0, n - r - cfg.rapid_reference_checkins) : n - r]
+        ref = totals[start + max(0, n - r - cfg.rapid_reference_checkins) : start + n - r]
         level = median(ref) if ref else btotal
         days = ordinal - (dates[-r - 1] if n > r else dates[-r])
         now = median(recent)
@@ -1096,22 +1145,27 @@ class PatientDetector:
         return drop >= min_drop and drop >= min_z_drop
 
     def _check_domains(self, date: datetime.date, m: int, events: list[Event]) -> None:
-        base = cast(Baseline, self.baseline)
-        cfg = self.config
         row = self._domains[-1]
-        recent_rows = None
+        recent_rows: list[list[int]] | None = None
         found = []
-        for i, key in enumerate(DOMAINS):
-            b = base.domain(key)
-            thr = cfg.domain_threshold(key)
-            if b - row[i] < thr:
+        # The typed copies of the baseline and thresholds for the comparisons
+        # (float(b) - x and b - x are the same number for these small values,
+        # whether b is an int or a float); the baseline's own value, int or
+        # float, for the evidence, and only for a domain that is down.
+        bases = (self._base_fm, self._base_g, self._base_s, self._base_b)
+        thresholds = (self._fm_thr, self._g_thr, self._s_thr, self._b_thr)
+        for i in range(4):
+            bf = bases[i]
+            thr = thresholds[i]
+            if bf - row[i] < thr:
                 continue  # today's value is not down: the decline does not stay
             if recent_rows is None:
                 recent_rows = self._domains[-m:]
             values = [r[i] for r in recent_rows]
             med = median(values)
-            if b - med >= thr:
-                found.append((key, med, b, values))
+            if bf - med >= thr:
+                key = DOMAINS[i]
+                found.append((key, med, cast(Baseline, self.baseline).domain(key), values))
         if not found:
             return
         parts = [
@@ -1137,7 +1191,7 @@ class PatientDetector:
         base = cast(Baseline, self.baseline)
         # The SD as the setting gave it (an int floor stays an int in evidence_data).
         sd = self.day_to_day_sd()
-        run = min(self._cusum_run, len(self._totals))
+        run = min(self._cusum_run, len(self._totals) - self._start)
         values = self._totals[-run:] if run else self._totals[-1:]
         mean = sum(values) / len(values)
         events.append(
@@ -1166,7 +1220,7 @@ class PatientDetector:
             self._cusum_run = 0
         if self.open.get(rule):
             btotal = cast(Baseline, self.baseline).total
-            values = self._totals[-min(run, len(self._totals)) :]
+            values = self._totals[-min(run, len(self._totals) - self._start) :]
             events.append(
                 self._close(
                     rule,
