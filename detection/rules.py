@@ -563,6 +563,14 @@ class PatientDetector:
         "_base_b",
         "_base_total",
         "_missed_days",
+        "_rapid_full_each",
+        "_rapid_full_drop",
+        "_rapid_full_z",
+        "_rapid_early_n",
+        "_rapid_early_each",
+        "_rapid_early_drop",
+        "_rapid_early_z",
+        "_rapid_reference",
         # The ordinal of last_date (-1 for none): compared as a C int, not as a date.
         "_last_ordinal",
         "_ordinal_date",
@@ -636,6 +644,15 @@ class PatientDetector:
         self._rapid_early: int = int(min(cfg.rapid_early_checkins, cfg.rapid_checkins))
         self._rapid_span: int = int(cfg.rapid_days) - 1
         self._missed_days: int = int(cfg.missed_checkins_days)
+        # The rapid_decline tests' settings (_check_rapid), for comparisons only.
+        self._rapid_full_each: float = float(cfg.rapid_each_drop)
+        self._rapid_full_drop: float = float(cfg.rapid_drop)
+        self._rapid_full_z: float = float(cfg.rapid_z)
+        self._rapid_early_n: int = int(cfg.rapid_early_checkins)
+        self._rapid_early_each: float = float(cfg.rapid_early_each_drop)
+        self._rapid_early_drop: float = float(cfg.rapid_early_drop)
+        self._rapid_early_z: float = float(cfg.rapid_early_z)
+        self._rapid_reference: int = int(cfg.rapid_reference_checkins)
         # Today's drop that lets either rapid test run (the smaller of the two).
         self._rapid_each: float = float(
             min(cfg.rapid_each_drop, cfg.rapid_early_each_drop)
@@ -1111,27 +1128,30 @@ class PatientDetector:
 
     def _check_rapid(self, date: datetime.date, ordinal: int, events: list[Event]) -> None:
         """rapid_decline: today's total is down and the last few check-ins lie within rapid_days."""
-        cfg = self.config
-        btotal = cast(Baseline, self.baseline).total  # called only once there is a baseline
+        # The tests compare with the typed copies of the settings and of the
+        # baseline total (the same numbers as floats, so the same outcomes);
+        # the evidence gets the baseline's own value.
+        bt = self._base_total
         totals, dates = self._totals, self._dates
         start = self._start
         n = len(totals) - start
-        sd = self.day_to_day_sd()
-        r = cfg.rapid_checkins
+        sd = float(self.day_to_day_sd())
+        r = self._rapid_checkins
         # The full test first (more check-ins, the evidence a clinician reads
         # best), then the early one on fewer check-ins with stronger evidence.
         if not (
             n >= r
-            and ordinal - dates[-r] <= cfg.rapid_days - 1
-            and self._rapid_evidence(r, btotal, cfg.rapid_each_drop, cfg.rapid_drop, cfg.rapid_z * sd)
+            and ordinal - dates[-r] <= self._rapid_span
+            and self._rapid_evidence(r, bt, self._rapid_full_each, self._rapid_full_drop, self._rapid_full_z * sd)
         ):
-            r = cfg.rapid_early_checkins
-            if r >= cfg.rapid_checkins or not self._rapid_evidence(
-                r, btotal, cfg.rapid_early_each_drop, cfg.rapid_early_drop, cfg.rapid_early_z * sd
+            r = self._rapid_early_n
+            if r >= self._rapid_checkins or not self._rapid_evidence(
+                r, bt, self._rapid_early_each, self._rapid_early_drop, self._rapid_early_z * sd
             ):
                 return
+        btotal = cast(Baseline, self.baseline).total  # called only once there is a baseline
         recent = totals[-r:]
-        ref = totals[start + max(0, n - r - cfg.rapid_reference_checkins) : start + n - r]
+        ref = totals[start + max(0, n - r - self._rapid_reference) : start + n - r]
         level = median(ref) if ref else btotal
         days = ordinal - (dates[-r - 1] if n > r else dates[-r])
         now = median(recent)
@@ -1154,7 +1174,7 @@ class PatientDetector:
             )
         )
 
-    def _rapid_evidence(self, r: int, btotal: Points, each_drop: Points, min_drop: Points, min_z_drop: float) -> bool:
+    def _rapid_evidence(self, r: int, btotal: float, each_drop: float, min_drop: float, min_z_drop: float) -> bool:
         """Are the last r check-ins each down by each_drop, and on average by both minimums?"""
         recent = self._totals[-r:]
         # Every one of them down (a change that persists, not one bad day)...
