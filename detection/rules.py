@@ -29,7 +29,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, cast
+from typing import Any, Final, TypeAlias, cast
 
 from detection.posterior import with_probability
 from detection.scales import DOMAIN_KEYS, DOMAIN_LABELS, MCID_TOTAL
@@ -49,21 +49,23 @@ except ImportError:  # pragma: no cover - only mypyc reads the marks; without it
 # is kept as the Python object it is.
 Points: TypeAlias = int | float
 
-URGENT = "urgent"
-HIGH = "high"
-MODERATE = "moderate"
-LOW = "low"
+# Final: where mypyc compiles this module these are constants in the C code,
+# not a look-up in the module's globals on every check-in.
+URGENT: Final = "urgent"
+HIGH: Final = "high"
+MODERATE: Final = "moderate"
+LOW: Final = "low"
 
-RED_FLAG = "red_flag"
-SUSTAINED_DECLINE = "sustained_decline"
-DOMAIN_DECLINE = "domain_decline"
-RAPID_DECLINE = "rapid_decline"
-DRIFT = "drift"
-MISSED_CHECKINS = "missed_checkins"
+RED_FLAG: Final = "red_flag"
+SUSTAINED_DECLINE: Final = "sustained_decline"
+DOMAIN_DECLINE: Final = "domain_decline"
+RAPID_DECLINE: Final = "rapid_decline"
+DRIFT: Final = "drift"
+MISSED_CHECKINS: Final = "missed_checkins"
 
 RULES = (RED_FLAG, SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRIFT, MISSED_CHECKINS)
 # Rules that say "the myelopathy is getting worse"; scoring counts only these.
-DECLINE_RULES = frozenset({SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRIFT})
+DECLINE_RULES: Final = frozenset({SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRIFT})
 
 DOMAINS = DOMAIN_KEYS
 
@@ -78,14 +80,14 @@ STATE_VERSION = 2
 # (the total is 0-18, so every difference fits).
 DIFF_BINS = 19
 
-OPENED = "opened"
-CLOSED = "closed"
+OPENED: Final = "opened"
+CLOSED: Final = "closed"
 
 # Why an episode closed.
-RECOVERED = "recovered"
-REBASELINED = "rebaselined"
-CHECKED_IN = "checked_in"
-CLOSED_BY_CLINICIAN = "closed_by_clinician"
+RECOVERED: Final = "recovered"
+REBASELINED: Final = "rebaselined"
+CHECKED_IN: Final = "checked_in"
+CLOSED_BY_CLINICIAN: Final = "closed_by_clinician"
 
 
 class OutOfOrderCheckIn(ValueError):
@@ -486,13 +488,13 @@ def _signed(x: float) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + _fmt(abs(x))
 
 
-_ORDINAL_CACHE: dict[datetime.date, int] = {}
+_ORDINAL_CACHE: Final[dict[datetime.date, int]] = {}
 
 # A date as evidence text shows it ("05 Mar 2026"). strftime costs thousands
 # of instructions a call and a replay writes the same few hundred dates again
 # and again (every missed-check-in episode opens and closes with one), so each
 # is formatted once, by strftime itself: the text stays exactly what it was.
-_DAY_TEXT_CACHE: dict[datetime.date, str] = {}
+_DAY_TEXT_CACHE: Final[dict[datetime.date, str]] = {}
 
 
 def _day_text(day: datetime.date) -> str:
