@@ -573,6 +573,7 @@ class PatientDetector:
         "_rapid_early_drop",
         "_rapid_early_z",
         "_rapid_reference",
+        "_severities",
         # The ordinal of last_date (-1 for none): compared as a C int, not as a date.
         "_last_ordinal",
         "_ordinal_date",
@@ -655,6 +656,9 @@ class PatientDetector:
         self._rapid_early_drop: float = float(cfg.rapid_early_drop)
         self._rapid_early_z: float = float(cfg.rapid_early_z)
         self._rapid_reference: int = int(cfg.rapid_reference_checkins)
+        # Each rule's severity, for every event (config.severity() is an
+        # interpreted method building an attribute name each call).
+        self._severities: dict[str, str] = {rule: cfg.severity(rule) for rule in RULES}
         # Today's drop that lets either rapid test run (the smaller of the two).
         self._rapid_each: float = float(
             min(cfg.rapid_each_drop, cfg.rapid_early_each_drop)
@@ -1023,7 +1027,7 @@ class PatientDetector:
             # How likely it is a real decline, from the numbers just written:
             # here, where every path (live, sweep, replay) opens an episode.
             data = with_probability(rule, data)
-        return _new_event(OPENED, rule, self.config.severity(rule), date, evidence, data, "")
+        return _new_event(OPENED, rule, self._severities[rule], date, evidence, data, "")
 
     def _close(self, rule: str, date: datetime.date, reason: str, evidence: str, data: dict[str, Any]) -> Event:
         self.open[rule] = False
@@ -1031,7 +1035,7 @@ class PatientDetector:
         if rule == RED_FLAG:
             data = {**data, "dates": list(self._red_flag_dates)}
             self._red_flag_dates = []
-        return _new_event(CLOSED, rule, self.config.severity(rule), date, evidence, data, reason)
+        return _new_event(CLOSED, rule, self._severities[rule], date, evidence, data, reason)
 
     def _close_for_rebaseline(self, date: datetime.date) -> list[Event]:
         events = [
