@@ -29,7 +29,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeAlias, cast
+from typing import Any, Final, TypeAlias, cast
 
 from detection.posterior import with_probability
 from detection.scales import DOMAIN_KEYS, DOMAIN_LABELS, MCID_TOTAL
@@ -49,21 +49,23 @@ except ImportError:  # pragma: no cover - only mypyc reads the marks; without it
 # is kept as the Python object it is.
 Points: TypeAlias = int | float
 
-URGENT = "urgent"
-HIGH = "high"
-MODERATE = "moderate"
-LOW = "low"
+# Final: where mypyc compiles this module these are constants in the C code,
+# not a look-up in the module's globals on every check-in.
+URGENT: Final = "urgent"
+HIGH: Final = "high"
+MODERATE: Final = "moderate"
+LOW: Final = "low"
 
-RED_FLAG = "red_flag"
-SUSTAINED_DECLINE = "sustained_decline"
-DOMAIN_DECLINE = "domain_decline"
-RAPID_DECLINE = "rapid_decline"
-DRIFT = "drift"
-MISSED_CHECKINS = "missed_checkins"
+RED_FLAG: Final = "red_flag"
+SUSTAINED_DECLINE: Final = "sustained_decline"
+DOMAIN_DECLINE: Final = "domain_decline"
+RAPID_DECLINE: Final = "rapid_decline"
+DRIFT: Final = "drift"
+MISSED_CHECKINS: Final = "missed_checkins"
 
 RULES = (RED_FLAG, SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRIFT, MISSED_CHECKINS)
 # Rules that say "the myelopathy is getting worse"; scoring counts only these.
-DECLINE_RULES = frozenset({SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRIFT})
+DECLINE_RULES: Final = frozenset({SUSTAINED_DECLINE, DOMAIN_DECLINE, RAPID_DECLINE, DRIFT})
 
 DOMAINS = DOMAIN_KEYS
 
@@ -78,14 +80,14 @@ STATE_VERSION = 2
 # (the total is 0-18, so every difference fits).
 DIFF_BINS = 19
 
-OPENED = "opened"
-CLOSED = "closed"
+OPENED: Final = "opened"
+CLOSED: Final = "closed"
 
 # Why an episode closed.
-RECOVERED = "recovered"
-REBASELINED = "rebaselined"
-CHECKED_IN = "checked_in"
-CLOSED_BY_CLINICIAN = "closed_by_clinician"
+RECOVERED: Final = "recovered"
+REBASELINED: Final = "rebaselined"
+CHECKED_IN: Final = "checked_in"
+CLOSED_BY_CLINICIAN: Final = "closed_by_clinician"
 
 
 class OutOfOrderCheckIn(ValueError):
@@ -390,6 +392,26 @@ class Event:
         }
 
 
+def _new_event(
+    kind: str, rule: str, severity: str, date: datetime.date, evidence: str, data: dict[str, Any], reason: str
+) -> Event:
+    """``Event(kind, rule, ...)`` for the detector's own events, about ten times cheaper.
+
+    A frozen dataclass's generated ``__init__`` is interpreted and sets each
+    of its seven fields through ``object.__setattr__``: about 10,000
+    instructions, which a replay pays for every episode that opens or
+    closes (callgrind). Filling the new instance's ``__dict__`` with every
+    field, in field order, leaves the same object (equality, repr,
+    ``to_dict`` and hash read the fields); Event has no ``__post_init__`` to
+    skip. tests/detection/test_event_construction.py holds it to ``Event()``.
+    """
+    event: Event = object.__new__(Event)
+    event.__dict__.update(
+        kind=kind, rule=rule, severity=severity, date=date, evidence=evidence, evidence_data=data, reason=reason
+    )
+    return event
+
+
 def median(values: Sequence[Points]) -> float:
     """The median of whole-point scores, interpolated within ties.
 
@@ -466,7 +488,22 @@ def _signed(x: float) -> str:
     return ("+" if x > 0 else "-" if x < 0 else "") + _fmt(abs(x))
 
 
-_ORDINAL_CACHE: dict[datetime.date, int] = {}
+_ORDINAL_CACHE: Final[dict[datetime.date, int]] = {}
+
+# A date as evidence text shows it ("05 Mar 2026"). strftime costs thousands
+# of instructions a call and a replay writes the same few hundred dates again
+# and again (every missed-check-in episode opens and closes with one), so each
+# is formatted once, by strftime itself: the text stays exactly what it was.
+_DAY_TEXT_CACHE: Final[dict[datetime.date, str]] = {}
+
+
+def _day_text(day: datetime.date) -> str:
+    text = _DAY_TEXT_CACHE.get(day)
+    if text is None:
+        if len(_DAY_TEXT_CACHE) >= 20000:  # a long-lived worker: keep it small
+            _DAY_TEXT_CACHE.clear()
+        text = _DAY_TEXT_CACHE[day] = format(day, "%d %b %Y")
+    return text
 
 # A check-in packed as one integer, for a caller that feeds many at once (a
 # first nightly sweep reads a year per patient): the days since 1970-01-01,
@@ -555,6 +592,21 @@ class PatientDetector:
         "_base_s",
         "_base_b",
         "_base_total",
+        "_missed_days",
+        "_rapid_full_each",
+        "_rapid_full_drop",
+        "_rapid_full_z",
+        "_rapid_early_n",
+        "_rapid_early_each",
+        "_rapid_early_drop",
+        "_rapid_early_z",
+        "_rapid_reference",
+        "_severities",
+        # The ordinal of last_date (-1 for none): compared as a C int, not as a date.
+        "_last_ordinal",
+        "_ordinal_date",
+        # Where the history lists' live window starts (see _feed_scores).
+        "_start",
     )
 
     def __init__(self, config: RuleConfig | None = None, *, baseline_start: datetime.date | None = None):
@@ -564,7 +616,11 @@ class PatientDetector:
         # Check-ins gathered while waiting for a baseline: [ordinal, fm, g, s, b].
         self._baseline_window: list[list[int]] = []
         self.last_date: datetime.date | None = None
-        # The last history_size check-ins: ordinals, totals and domain rows.
+        self._last_ordinal: int = -1
+        self._ordinal_date: datetime.date | None = None
+        # The last history_size check-ins: ordinals, totals and domain rows,
+        # from index _start on (the entries before it are dropped in batches).
+        self._start: int = 0
         self._dates: list[int] = []
         self._totals: list[int] = []
         self._domains: list[list[int]] = []
@@ -618,6 +674,19 @@ class PatientDetector:
         # The fewest check-ins either rapid test looks at.
         self._rapid_early: int = int(min(cfg.rapid_early_checkins, cfg.rapid_checkins))
         self._rapid_span: int = int(cfg.rapid_days) - 1
+        self._missed_days: int = int(cfg.missed_checkins_days)
+        # The rapid_decline tests' settings (_check_rapid), for comparisons only.
+        self._rapid_full_each: float = float(cfg.rapid_each_drop)
+        self._rapid_full_drop: float = float(cfg.rapid_drop)
+        self._rapid_full_z: float = float(cfg.rapid_z)
+        self._rapid_early_n: int = int(cfg.rapid_early_checkins)
+        self._rapid_early_each: float = float(cfg.rapid_early_each_drop)
+        self._rapid_early_drop: float = float(cfg.rapid_early_drop)
+        self._rapid_early_z: float = float(cfg.rapid_early_z)
+        self._rapid_reference: int = int(cfg.rapid_reference_checkins)
+        # Each rule's severity, for every event (config.severity() is an
+        # interpreted method building an attribute name each call).
+        self._severities: dict[str, str] = {rule: cfg.severity(rule) for rule in RULES}
         # Today's drop that lets either rapid test run (the smaller of the two).
         self._rapid_each: float = float(
             min(cfg.rapid_each_drop, cfg.rapid_early_each_drop)
@@ -655,15 +724,25 @@ class PatientDetector:
         is_open = self.open
         last = self.last_date
         if last is not None:
-            if date <= last:
+            # Ordinals compare as C ints where date objects would go through
+            # rich comparison. _last_ordinal is the ordinal of the date object
+            # _ordinal_date; anything else in last_date (a state just loaded,
+            # say) is converted here.
+            if last is self._ordinal_date:
+                last_ordinal = self._last_ordinal
+            else:
+                last_ordinal = last.toordinal()
+            if ordinal <= last_ordinal:
                 raise OutOfOrderCheckIn(f"check-in of {date} is not after the last one fed ({last})")
             # What the nightly sweeps would have seen during the gap.
-            limit = self.config.missed_checkins_days
-            if ordinal - last.toordinal() > limit and not is_open.get(MISSED_CHECKINS):
+            limit = self._missed_days
+            if ordinal - last_ordinal > limit and not is_open.get(MISSED_CHECKINS):
                 events.extend(self.tick(last + datetime.timedelta(days=limit)))
         if is_open.get(MISSED_CHECKINS):
-            events.append(self._close(MISSED_CHECKINS, date, CHECKED_IN, f"Checked in again on {date:%d %b %Y}", {}))
+            events.append(self._close(MISSED_CHECKINS, date, CHECKED_IN, f"Checked in again on {_day_text(date)}", {}))
         self.last_date = date
+        self._ordinal_date = date
+        self._last_ordinal = ordinal
         self.checkins += 1
 
         if red_flag:
@@ -675,7 +754,7 @@ class PatientDetector:
                     self._open(
                         RED_FLAG,
                         date,
-                        f"Red-flag answer on {date:%d %b %Y}",
+                        f"Red-flag answer on {_day_text(date)}",
                         {"dates": [date.isoformat()], "total": fm + g + s + b},
                     )
                 )
@@ -737,14 +816,24 @@ class PatientDetector:
             self._count_diff(total - prev)
 
         # The recent history the windowed rules look at.
+        # The live window is the last n entries, from _start on: dropping the
+        # oldest check-in moves _start rather than deleting the first item of
+        # three lists (which shifts every item, each time); once hist entries
+        # are dead they go in one slice deletion. Readers index from the end
+        # or add _start, and the saved state holds the live window only.
         dates, totals = self._dates, self._totals
         dates.append(ordinal)
         totals.append(total)
         self._domains.append([fm, g, s, b])
-        n = len(dates)
+        start = self._start
+        n = len(dates) - start
         if n > hist:
-            del dates[0], totals[0], self._domains[0]
+            start += 1
             n -= 1
+            if start >= hist:
+                del dates[:start], totals[:start], self._domains[:start]
+                start = 0
+            self._start = start
 
         btotal = self._base_total
         # The same float comparisons as ever, not rewritten into integer
@@ -811,7 +900,7 @@ class PatientDetector:
             elif size >= sustained_max:
                 size = sustained_max
             earliest = ordinal - (size * self._window_days) // sustained_checkins + 1
-            k = n - bisect_left(dates, earliest)
+            k = n + start - bisect_left(dates, earliest, start)
             if k > size:
                 k = size
             if k >= self._sustained_min * size // sustained_checkins:
@@ -864,7 +953,7 @@ class PatientDetector:
             self._open(
                 MISSED_CHECKINS,
                 today,
-                f"No check-in for {missed} days (last on {self.last_date:%d %b %Y})",
+                f"No check-in for {missed} days (last on {_day_text(self.last_date)})",
                 {"last_checkin": self.last_date.isoformat(), "days": missed},
             )
         ]
@@ -924,9 +1013,9 @@ class PatientDetector:
             "baseline_start": self.baseline_start.isoformat() if self.baseline_start else None,
             "baseline_window": [list(row) for row in self._baseline_window],
             "last_date": self.last_date.isoformat() if self.last_date else None,
-            "dates": list(self._dates),
-            "totals": list(self._totals),
-            "domains": [list(row) for row in self._domains],
+            "dates": self._dates[self._start :],
+            "totals": self._totals[self._start :],
+            "domains": [list(row) for row in self._domains[self._start :]],
             "open": {k: v for k, v in self.open.items() if v},
             "disarmed": {k: v for k, v in self.disarmed.items() if v},
             "opened_on": dict(self._opened_on),
@@ -952,6 +1041,7 @@ class PatientDetector:
         det.baseline_start = _parse_date(data.get("baseline_start"))
         det._baseline_window = [list(row) for row in data.get("baseline_window", [])]
         det.last_date = _parse_date(data.get("last_date"))
+        det._start = 0
         det._dates = list(data.get("dates", []))
         det._totals = list(data.get("totals", []))
         det._domains = [list(row) for row in data.get("domains", [])]
@@ -987,7 +1077,7 @@ class PatientDetector:
             # How likely it is a real decline, from the numbers just written:
             # here, where every path (live, sweep, replay) opens an episode.
             data = with_probability(rule, data)
-        return Event(OPENED, rule, self.config.severity(rule), date, evidence, data)
+        return _new_event(OPENED, rule, self._severities[rule], date, evidence, data, "")
 
     def _close(self, rule: str, date: datetime.date, reason: str, evidence: str, data: dict[str, Any]) -> Event:
         self.open[rule] = False
@@ -995,11 +1085,11 @@ class PatientDetector:
         if rule == RED_FLAG:
             data = {**data, "dates": list(self._red_flag_dates)}
             self._red_flag_dates = []
-        return Event(CLOSED, rule, self.config.severity(rule), date, evidence, data, reason)
+        return _new_event(CLOSED, rule, self._severities[rule], date, evidence, data, reason)
 
     def _close_for_rebaseline(self, date: datetime.date) -> list[Event]:
         events = [
-            self._close(rule, date, REBASELINED, f"New baseline from {date:%d %b %Y}", {})
+            self._close(rule, date, REBASELINED, f"New baseline from {_day_text(date)}", {})
             for rule in RULES
             if rule in DECLINE_RULES and self.open.get(rule)
         ]
@@ -1009,6 +1099,7 @@ class PatientDetector:
 
     def _reset_after_baseline(self) -> None:
         self._dates, self._totals, self._domains = [], [], []
+        self._start = 0
         self._recovered_run = 0
         self._domain_recovered_run = 0
         self._cusum = 0.0
@@ -1093,26 +1184,30 @@ class PatientDetector:
 
     def _check_rapid(self, date: datetime.date, ordinal: int, events: list[Event]) -> None:
         """rapid_decline: today's total is down and the last few check-ins lie within rapid_days."""
-        cfg = self.config
-        btotal = cast(Baseline, self.baseline).total  # called only once there is a baseline
+        # The tests compare with the typed copies of the settings and of the
+        # baseline total (the same numbers as floats, so the same outcomes);
+        # the evidence gets the baseline's own value.
+        bt = self._base_total
         totals, dates = self._totals, self._dates
-        n = len(totals)
-        sd = self.day_to_day_sd()
-        r = cfg.rapid_checkins
+        start = self._start
+        n = len(totals) - start
+        sd = float(self.day_to_day_sd())
+        r = self._rapid_checkins
         # The full test first (more check-ins, the evidence a clinician reads
         # best), then the early one on fewer check-ins with stronger evidence.
         if not (
             n >= r
-            and ordinal - dates[-r] <= cfg.rapid_days - 1
-            and self._rapid_evidence(r, btotal, cfg.rapid_each_drop, cfg.rapid_drop, cfg.rapid_z * sd)
+            and ordinal - dates[-r] <= self._rapid_span
+            and self._rapid_evidence(r, bt, self._rapid_full_each, self._rapid_full_drop, self._rapid_full_z * sd)
         ):
-            r = cfg.rapid_early_checkins
-            if r >= cfg.rapid_checkins or not self._rapid_evidence(
-                r, btotal, cfg.rapid_early_each_drop, cfg.rapid_early_drop, cfg.rapid_early_z * sd
+            r = self._rapid_early_n
+            if r >= self._rapid_checkins or not self._rapid_evidence(
+                r, bt, self._rapid_early_each, self._rapid_early_drop, self._rapid_early_z * sd
             ):
                 return
+        btotal = cast(Baseline, self.baseline).total  # called only once there is a baseline
         recent = totals[-r:]
-        ref = totals[max(0, n - r - cfg.rapid_reference_checkins) : n - r]
+        ref = totals[start + max(0, n - r - self._rapid_reference) : start + n - r]
         level = median(ref) if ref else btotal
         days = ordinal - (dates[-r - 1] if n > r else dates[-r])
         now = median(recent)
@@ -1135,7 +1230,7 @@ class PatientDetector:
             )
         )
 
-    def _rapid_evidence(self, r: int, btotal: Points, each_drop: Points, min_drop: Points, min_z_drop: float) -> bool:
+    def _rapid_evidence(self, r: int, btotal: float, each_drop: float, min_drop: float, min_z_drop: float) -> bool:
         """Are the last r check-ins each down by each_drop, and on average by both minimums?"""
         recent = self._totals[-r:]
         # Every one of them down (a change that persists, not one bad day)...
@@ -1146,22 +1241,24 @@ class PatientDetector:
         return drop >= min_drop and drop >= min_z_drop
 
     def _check_domains(self, date: datetime.date, m: int, events: list[Event]) -> None:
-        base = cast(Baseline, self.baseline)
-        cfg = self.config
         row = self._domains[-1]
-        recent_rows = None
-        found = []
-        for i, key in enumerate(DOMAINS):
-            b = base.domain(key)
-            thr = cfg.domain_threshold(key)
-            if b - row[i] < thr:
-                continue  # today's value is not down: the decline does not stay
-            if recent_rows is None:
-                recent_rows = self._domains[-m:]
-            values = [r[i] for r in recent_rows]
-            med = median(values)
-            if b - med >= thr:
-                found.append((key, med, b, values))
+        recent_rows = self._domains[-m:]
+        found: list[tuple[str, float, Points, list[int]]] = []
+        # The comparisons use the typed copies of the baseline and thresholds
+        # (float(b) - x and b - x are the same number for these small values,
+        # whether b is an int or a float), one domain at a time rather than
+        # through a tuple, which would box every float; the evidence gets the
+        # baseline's own value, int or float, and only for a domain that is
+        # down. A domain whose value today is not down is skipped: its
+        # decline does not stay.
+        if self._base_fm - row[0] >= self._fm_thr:
+            self._domain_down(0, self._base_fm, self._fm_thr, recent_rows, found)
+        if self._base_g - row[1] >= self._g_thr:
+            self._domain_down(1, self._base_g, self._g_thr, recent_rows, found)
+        if self._base_s - row[2] >= self._s_thr:
+            self._domain_down(2, self._base_s, self._s_thr, recent_rows, found)
+        if self._base_b - row[3] >= self._b_thr:
+            self._domain_down(3, self._base_b, self._b_thr, recent_rows, found)
         if not found:
             return
         parts = [
@@ -1183,11 +1280,26 @@ class PatientDetector:
             )
         )
 
+    def _domain_down(
+        self,
+        i: int,
+        base: float,
+        thr: float,
+        recent_rows: list[list[int]],
+        found: list[tuple[str, float, Points, list[int]]],
+    ) -> None:
+        """Is domain i's median over recent_rows down by its threshold? Then it goes into found."""
+        values = [r[i] for r in recent_rows]
+        med = median(values)
+        if base - med >= thr:
+            key = DOMAINS[i]
+            found.append((key, med, cast(Baseline, self.baseline).domain(key), values))
+
     def _fire_drift(self, date: datetime.date, events: list[Event]) -> None:
         base = cast(Baseline, self.baseline)
         # The SD as the setting gave it (an int floor stays an int in evidence_data).
         sd = self.day_to_day_sd()
-        run = min(self._cusum_run, len(self._totals))
+        run = min(self._cusum_run, len(self._totals) - self._start)
         values = self._totals[-run:] if run else self._totals[-1:]
         mean = sum(values) / len(values)
         events.append(
@@ -1216,7 +1328,7 @@ class PatientDetector:
             self._cusum_run = 0
         if self.open.get(rule):
             btotal = cast(Baseline, self.baseline).total
-            values = self._totals[-min(run, len(self._totals)) :]
+            values = self._totals[-min(run, len(self._totals) - self._start) :]
             events.append(
                 self._close(
                     rule,
