@@ -505,6 +505,7 @@ def _day_text(day: datetime.date) -> str:
         text = _DAY_TEXT_CACHE[day] = format(day, "%d %b %Y")
     return text
 
+
 # A check-in packed as one integer, for a caller that feeds many at once (a
 # first nightly sweep reads a year per patient): the days since 1970-01-01,
 # then 4 bits per score (every mJOA subscore fits: 0-7) and 1 for the red
