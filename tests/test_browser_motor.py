@@ -98,7 +98,9 @@ def test_the_tap_test_counts_synthetic_touches_and_the_result_reaches_both_chart
     assert (row.kind, row.side, row.count, row.misses, row.input_method) == ("tap", "right", 30, 2, "touch")
     assert row.rhythm_cv < 0.1 and len(row.raw["events"]) == 32
     intervals = [b[0] - a[0] for a, b in zip(row.raw["events"][:30], row.raw["events"][1:30], strict=False)]
-    assert all(250 <= i < 300 for i in intervals), intervals
+    # 250 ms of page clock between taps; the tap itself takes real time too, which on a loaded
+    # 2-vCPU machine reached 58 ms (one interval of 308 ms in a full CI run), hence the upper bound.
+    assert all(250 <= i < 400 for i in intervals), intervals
     assert page.locator("[data-action=next-hand]").inner_text() == "Now the left hand"
 
     page.goto(f"{live_server.url}/today/")
