@@ -2,29 +2,8 @@
 
 import dataclasses
 import datetime
-import importlib.util
-import sys
-from pathlib import Path
 
 import pytest
-
-import detection.rules
-
-SOURCE = Path(detection.__file__).resolve().parent / "rules.py"
-
-
-def pure_rules():
-    spec = importlib.util.spec_from_file_location("rules_pure_for_events", SOURCE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(params=["as imported", "pure python"])
-def R(request):
-    return detection.rules if request.param == "as imported" else pure_rules()
-
 
 ARGS = ("opened", "rapid_decline", "urgent", datetime.date(2026, 3, 5), "Total fell", {"values": [9, 8]}, "")
 

@@ -1,31 +1,11 @@
 """Check-ins fed packed as integers (the nightly sweep's path) give what feeding DayScores gives."""
 
 import datetime
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-import detection.rules
 from detection.simulation import simulate_cohort
-
-SOURCE = Path(__file__).resolve().parents[2] / "detection" / "rules.py"
-
-
-def source_module():
-    """detection/rules.py as source, whether or not the app imports a compiled build."""
-    spec = importlib.util.spec_from_file_location("rules_source_for_packed_test", SOURCE)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(params=["imported", "source"])
-def R(request):
-    return detection.rules if request.param == "imported" else source_module()
 
 
 def cohort(R, seed: int, noise: float):
