@@ -48,12 +48,16 @@ def alert_open(
     evidence: str,
     evidence_data: dict | None = None,
     now: datetime | None = None,
+    deliver: bool = True,
 ) -> tuple[Alert, bool]:
     """Open an episode of `rule` for `patient` unless one is already unresolved.
 
     Returns (alert, created). The partial unique constraint makes this safe
     when two workers evaluate the same patient at once. A new alert gets its
     Delivery rows in the same transaction; sending is enqueued after commit.
+    ``deliver=False`` leaves the deliveries to the caller (alert_deliver):
+    an evaluation that may close the episode again in the same pass writes
+    them only for the episodes still open at its end.
     """
     existing = Alert.objects.filter(patient=patient, rule=rule).exclude(status=Alert.Status.RESOLVED).first()
     if existing:
@@ -76,9 +80,18 @@ def alert_open(
             patient=patient, rule=rule, status__in=[Alert.Status.OPEN, Alert.Status.ACKNOWLEDGED]
         ), False
     AlertEvent.objects.create(alert=alert, kind=AlertEvent.Kind.OPENED, detail=alert.evidence, at=now)
-    deliveries = deliveries_create(alert=alert, targets=initial_targets(alert=alert, now=now), now=now)
-    enqueue_deliveries_on_commit(deliveries)
+    if deliver:
+        alert_deliver(alert=alert)
     return alert, True
+
+
+def alert_deliver(*, alert: Alert) -> list[Delivery]:
+    """Write a new alert's Delivery rows as of its opening and enqueue those due after commit."""
+    deliveries = deliveries_create(
+        alert=alert, targets=initial_targets(alert=alert, now=alert.opened_at), now=alert.opened_at
+    )
+    enqueue_deliveries_on_commit(deliveries)
+    return deliveries
 
 
 @transaction.atomic
@@ -146,6 +159,13 @@ def alerts_record_episodes(*, episodes: list[Episode], now: datetime | None = No
     unresolved alert; one opened meanwhile outside those locks (a red flag in
     a check-in request) raises IntegrityError, and the caller rolls back to
     its savepoint and records one by one.
+
+    An episode that also ended in this evaluation (``close_outcome``) gets no
+    deliveries and nothing is enqueued for it: it is already resolved, so
+    deliver_task would skip every row at send time, and nobody is to be told
+    of an episode that opened and closed in the history (a first sweep at
+    deployment records a year of them). Its alert and its two events are
+    recorded as before.
     """
     if not episodes:
         return []
@@ -191,7 +211,9 @@ def alerts_record_episodes(*, episodes: list[Episode], now: datetime | None = No
     names = model_fields(Delivery)
     fresh = model_defaults(Delivery)
     deliveries, due = [], []
-    for alert in alerts:
+    for ep, alert in zip(episodes, alerts, strict=True):
+        if ep.close_outcome:
+            continue
         for target in initial_targets(alert=alert, now=now, clinicians=clinicians[alert.patient.care_team_id]):
             row = {
                 **fresh,

@@ -54,7 +54,13 @@ from detection.rules import Baseline as RuleBaseline
 from detection.rules import DayScore as RuleDay
 from detection.scales import RED_FLAGS
 from notifications.models import Alert
-from notifications.services import Episode, alert_close_automatically, alert_open, alerts_record_episodes
+from notifications.services import (
+    Episode,
+    alert_close_automatically,
+    alert_deliver,
+    alert_open,
+    alerts_record_episodes,
+)
 from patients.models import Patient
 from tracker.models import Baseline, CheckIn
 from tracker.rule_settings import rule_config_for, rule_config_for_team
@@ -602,8 +608,14 @@ def _plan_alerts(by_pk, events_by_patient, unresolved, history_until, recorded):
 
 
 def _apply_events_one_by_one(by_pk, events_by_patient, unresolved, history_until, recorded, result) -> None:
-    """One alert_open or alert_close_automatically per event: the path when the batch's inserts collided."""
+    """One alert_open or alert_close_automatically per event: the path when the batch's inserts collided.
+
+    The deliveries of the alerts it opens are written at the end, for those
+    still open then: an episode this pass opened and closed again gets none,
+    as alerts_record_episodes gives none to an Episode with a close_outcome.
+    """
     recorded = set(recorded)
+    opened: dict[int, Alert] = {}  # created in this pass, by pk, in order
     for pid, events in events_by_patient.items():
         patient = by_pk[pid]
         open_now = unresolved[pid]
@@ -620,9 +632,12 @@ def _apply_events_one_by_one(by_pk, events_by_patient, unresolved, history_until
                     date=ev.date,
                     evidence=ev.evidence,
                     evidence_data=ev.evidence_data,
+                    deliver=False,
                 )
                 recorded.add(key)
                 open_now[ev.rule] = alert
+                if created:
+                    opened[alert.pk] = alert
                 result.opened += int(created)
             elif ev.kind == CLOSED:
                 outcome = _OUTCOME_FOR_REASON.get(ev.reason)
@@ -631,7 +646,10 @@ def _apply_events_one_by_one(by_pk, events_by_patient, unresolved, history_until
                     continue
                 if alert_close_automatically(alert=alert, outcome=outcome, detail=ev.evidence):
                     result.closed += 1
+                    opened.pop(alert.pk, None)
                 del open_now[ev.rule]
+    for alert in opened.values():
+        alert_deliver(alert=alert)
 
 
 def _automatic_baseline_row(patient: Patient, baseline: RuleBaseline) -> Baseline:
