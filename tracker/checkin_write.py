@@ -68,9 +68,9 @@ def _one_statement_sql() -> str:
     # caller runs it again, when prev sees the row and it becomes an update with its revision.
     # Every parameter cast: a PREPAREd statement infers an uncast one from its first use, and in an
     # INSERT ... SELECT list that would be text.
-    now = f"%(now)s::{CheckIn._meta.get_field('updated_at').db_type(connection)}"
-    patient_id = f"%(patient_id)s::{CheckIn._meta.get_field('patient').db_type(connection)}"
-    date = f"%(date)s::{CheckIn._meta.get_field('date').db_type(connection)}"
+    now = _param(CheckIn, "updated_at", "now")
+    patient_id = _param(CheckIn, "patient", "patient_id")
+    date = _param(CheckIn, "date")
     # bandit B608: tables and columns are the models' own, the clauses fixed text; every value is a parameter.
     return f"""
 WITH prev AS (
