@@ -170,28 +170,24 @@ def day_from_checkin(checkin: CheckIn) -> RuleDay:
 
 
 def rebuild_detector(
-    config: RuleConfig, days: list[RuleDay], baseline_changes: list[Baseline]
+    config: RuleConfig, codes: list[int], baseline_changes: list[Baseline]
 ) -> tuple[PatientDetector, list[Event]]:
     """A detector fed the whole history, with the clinicians' baselines applied on their dates.
 
-    With no re-baseline or hand-set baseline this is exactly
+    ``codes`` are the check-ins packed by ``detection.rules.pack_day``, in
+    date order. With no re-baseline or hand-set baseline this is exactly
     ``detection.rules.replay_patient``: the same detector fed the same days.
     ``baseline_changes`` are the non-automatic Baseline rows, oldest first.
     """
     det = PatientDetector(config)
-    events: list[Event] = []
-    feed = det.feed
     if not baseline_changes:
-        # Nearly every patient in a first sweep: no clinician's baseline to
-        # watch for on each of a year's days.
-        for day in days:
-            reported = feed(day)
-            if reported:
-                events.extend(reported)
-        return det, events
+        # Nearly every patient in a first sweep: a year of days in one
+        # (compiled) call, with no clinician's baseline to watch for.
+        return det, det.feed_packed(codes)
+    events: list[Event] = []
     pending = sorted(baseline_changes, key=lambda b: (b.effective_from, b.set_at or timezone.now(), b.pk or 0))
     i = 0
-    for day in days:
+    for day in map(unpack_day, codes):
         while i < len(pending) and pending[i].effective_from <= day.date:
             events.extend(_apply_baseline_change(det, pending[i]))
             i += 1
@@ -320,12 +316,7 @@ def _feed_detectors(
         if patient.pk in full:
             result.rebuilt += 1
             changes = [b for b in baselines_by_patient.get(patient.pk, []) if b.method != Baseline.Method.AUTOMATIC]
-            if changes:
-                det, events = rebuild_detector(config, [unpack_day(code) for code in codes], changes)
-            else:
-                # rebuild_detector without baseline changes, fed packed.
-                det = PatientDetector(config)
-                events = det.feed_packed(codes)
+            det, events = rebuild_detector(config, codes, changes)
             if patient.evaluated_through is not None:
                 history_until[patient.pk] = patient.evaluated_through
         else:
