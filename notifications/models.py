@@ -122,8 +122,8 @@ class Alert(models.Model):
         Red flags, missed check-ins, motor alerts and decline alerts opened
         before the probability existed have none.
         """
-        p = (self.evidence_data or {}).get(PROBABILITY_KEY) if isinstance(self.evidence_data, dict) else None
-        return as_probability(p)
+        data = self.evidence_data
+        return as_probability(data.get(PROBABILITY_KEY) if isinstance(data, dict) else None)
 
     @property
     def likelihood(self) -> str:
