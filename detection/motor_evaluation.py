@@ -26,6 +26,7 @@ from detection.motor_simulation import DEFAULT_START, simulate_motor_cohort
 from detection.replay import replay_patients
 from detection.rules import DECLINE_RULES, DayScore, RuleConfig
 from detection.scoring import Score, Truth, score
+from detection.simulation import day_scores
 
 MJOA = "mJOA rules alone"
 MOTOR = "motor rule alone"
@@ -136,9 +137,7 @@ def compare_motor_detection(
     n_tries = n_none = 0
     for p in simulate_motor_cohort(patients, days, seed, noise, start, **simulation_options):
         pid = p.truth.patient_id
-        checkins[pid] = [
-            DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in p.rows
-        ]
+        checkins[pid] = day_scores(p.rows)
         truth[pid] = Truth(bool(p.truth.progresses), p.truth.decline_date, p.truth.onset)
         alerts.extend(motor_alerts(pid, p.tries, motor_config))
         n_tries += len(p.tries)

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from typing import IO, Any
 
 from detection.naive import NAIVE_RULE
-from detection.rules import DECLINE_RULES, DayScore
+from detection.posterior import PROBABILITY_KEY, is_real
+from detection.rules import DECLINE_RULES, OPENED, DayScore, PatientDetector
 
 # Alerts that say "getting worse": the detector's decline rules and the naive reference rule.
 SCORED_RULES = DECLINE_RULES | {NAIVE_RULE}
@@ -276,8 +277,6 @@ def group_table(groups: dict[str, Score], title: str) -> str:
 
 def decline_openings(checkins: dict[str, list[DayScore]], config=None):
     """(patient_id, Event) for every decline alert the detector opens over each patient's history."""
-    from detection.rules import OPENED, PatientDetector
-
     for pid, days in checkins.items():
         det = PatientDetector(config)
         for day in days:
@@ -288,8 +287,6 @@ def decline_openings(checkins: dict[str, list[DayScore]], config=None):
 
 def calibration_pairs(checkins: dict[str, list[DayScore]], truth: dict[str, Truth], config=None):
     """(stated probability, real) per decline alert opened; real as ``detection.posterior.is_real`` says."""
-    from detection.posterior import PROBABILITY_KEY, is_real
-
     for pid, ev in decline_openings(checkins, config):
         t = truth.get(pid)
         p = ev.evidence_data.get(PROBABILITY_KEY)

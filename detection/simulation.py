@@ -31,10 +31,11 @@ import dataclasses
 import datetime
 import math
 import random
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from detection.rules import DayScore
 from detection.scales import DOMAIN_KEYS
 from detection.scales import DOMAIN_MAX as DOMAIN_MAXIMA
 
@@ -129,6 +130,11 @@ class CheckInRow:
             str(self.bladder),
             str(self.red_flag),
         ]
+
+
+def day_scores(rows: Iterable[CheckInRow]) -> list[DayScore]:
+    """A simulated patient's rows as the detector takes them."""
+    return [DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows]
 
 
 @dataclass

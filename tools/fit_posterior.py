@@ -21,9 +21,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from detection.posterior import FEATURES, features, is_real  # noqa: E402
-from detection.rules import DayScore  # noqa: E402
 from detection.scoring import decline_openings  # noqa: E402
-from detection.simulation import simulate_cohort  # noqa: E402
+from detection.simulation import day_scores, simulate_cohort  # noqa: E402
 
 RULES = ("sustained_decline", "domain_decline", "rapid_decline", "drift")
 
@@ -36,9 +35,7 @@ def collect(
         for seed in seeds:
             checkins, truth = {}, {}
             for rows, t in simulate_cohort(patients, days, seed, noise):
-                checkins[t.patient_id] = [
-                    DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows
-                ]
+                checkins[t.patient_id] = day_scores(rows)
                 truth[t.patient_id] = t
             for pid, ev in decline_openings(checkins):
                 x = features(ev.rule, ev.evidence_data)

@@ -16,9 +16,9 @@ from detection.motor_simulation import (
     tap_mean,
 )
 from detection.replay import replay_patients
-from detection.rules import DECLINE_RULES, DayScore
+from detection.rules import DECLINE_RULES
 from detection.scoring import Truth, score
-from detection.simulation import CheckInRow, simulate_cohort
+from detection.simulation import CheckInRow, day_scores, simulate_cohort
 
 DAYS = 365
 
@@ -137,9 +137,7 @@ def test_the_latent_estimate_finds_a_known_step_and_does_not_read_it_before_the_
 def test_the_motor_scoring_uses_the_same_definitions_as_score_detection():
     checkins, truth = {}, {}
     for rows, t in simulate_cohort(80, 240, 5):
-        checkins[t.patient_id] = [
-            DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows
-        ]
+        checkins[t.patient_id] = day_scores(rows)
         truth[t.patient_id] = Truth(bool(t.progresses), t.decline_date, t.onset)
     alerts = list(replay_patients(checkins))
     assert alerts

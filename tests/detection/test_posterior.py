@@ -14,7 +14,7 @@ from detection.posterior import (
 )
 from detection.rules import DayScore, PatientDetector, replay_patient
 from detection.scoring import Truth, calibration_pairs
-from detection.simulation import simulate_cohort
+from detection.simulation import day_scores, simulate_cohort
 
 D = datetime.date(2025, 3, 1)
 
@@ -114,7 +114,7 @@ def test_the_probability_does_not_change_which_alerts_fire_or_the_state(monkeypa
     import detection.rules as rules
 
     rows, _ = next(iter(simulate_cohort(1, 365, seed=5, noise=2)))
-    days = [DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows]
+    days = day_scores(rows)
     det, events = replay_patient(days)
     monkeypatch.setattr(rules, "with_probability", lambda rule, data: data)
     det0, events0 = replay_patient(days)
@@ -152,9 +152,7 @@ def test_on_held_out_patients_the_stated_probability_matches_how_often_alerts_we
     for noise in (1.0, 2.0):
         checkins, truth = {}, {}
         for rows, t in simulate_cohort(300, 365, seed=3, noise=noise):
-            checkins[t.patient_id] = [
-                DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows
-            ]
+            checkins[t.patient_id] = day_scores(rows)
             truth[t.patient_id] = Truth(bool(t.progresses), t.decline_date, t.onset)
         pairs += calibration_pairs(checkins, truth)
     assert len(pairs) > 400  # about 460 with the rules of 3 Dec 2026
@@ -172,7 +170,7 @@ def test_on_held_out_patients_the_stated_probability_matches_how_often_alerts_we
 
 def test_the_detector_state_saved_mid_history_gives_the_same_probabilities():
     rows, _ = next(iter(simulate_cohort(1, 300, seed=8, noise=1.5)))
-    days = [DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows]
+    days = day_scores(rows)
     _, whole = replay_patient(days)
     det, parts = PatientDetector(), []
     for i, day in enumerate(days):

@@ -19,7 +19,7 @@ from detection.rules import (
     RuleConfig,
     replay_patient,
 )
-from detection.simulation import simulate_cohort
+from detection.simulation import day_scores, simulate_cohort
 
 START = datetime.date(2025, 1, 1)
 # A mild patient: total 15 (hands 4, walking 6, feeling 2, bladder 3).
@@ -219,7 +219,7 @@ def test_a_baseline_set_by_hand_is_used_from_then_on():
 
 def _simulated_histories(n=40, days=365, seed=11, noise=1.5):
     for rows, _ in simulate_cohort(n, days, seed, noise):
-        yield [DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows]
+        yield day_scores(rows)
 
 
 def test_feeding_with_the_state_saved_to_json_between_check_ins_gives_the_same_alerts_as_a_full_replay():

@@ -7,7 +7,6 @@ from django.core.management.base import BaseCommand, CommandError
 from detection.naive import naive_replay
 from detection.posterior import reliability, reliability_table
 from detection.replay import ReplayInputError, read_checkins, replay_patients
-from detection.rules import DayScore
 from detection.scoring import (
     GROUPINGS,
     Truth,
@@ -19,7 +18,7 @@ from detection.scoring import (
     sweep,
     sweep_table,
 )
-from detection.simulation import LEGACY, REALISTIC, default_truth_path, simulate_cohort
+from detection.simulation import LEGACY, REALISTIC, day_scores, default_truth_path, simulate_cohort
 from tracker.operating_curve import curve_figure_html
 from tracker.rule_settings import get_rule_config, load_overrides
 
@@ -116,9 +115,7 @@ class Command(BaseCommand):
         realism = LEGACY if legacy else REALISTIC
         checkins, truth_rows = {}, {}
         for rows, t in simulate_cohort(patients, days, seed, noise, realism=realism):
-            checkins[t.patient_id] = [
-                DayScore(r.date, r.fine_motor, r.gait, r.sensation, r.bladder, bool(r.red_flag)) for r in rows
-            ]
+            checkins[t.patient_id] = day_scores(rows)
             truth_rows[t.patient_id] = Truth(
                 bool(t.progresses), t.decline_date, t.onset, t.kind, t.noise_factor, t.adherence
             )
