@@ -14,6 +14,7 @@ import sys
 import time
 import uuid
 from datetime import date, timedelta
+from email import message_from_bytes
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,27 @@ def wait_for(predicate, timeout: float = 20.0, interval: float = 0.2):
             return value
         time.sleep(interval)
     pytest.fail(f"condition not met within {timeout}s")
+
+
+# ---- email a worker process writes ------------------------------------------
+
+
+@pytest.fixture
+def mail_dir(tmp_path):
+    """Where a worker process's file-based email goes (its EMAIL_FILE_PATH), for the test to read."""
+    path = tmp_path / "mail"
+    path.mkdir()
+    return path
+
+
+def emails_in(mail_dir):
+    messages = []
+    for f in sorted(mail_dir.glob("*.log")):
+        # The file backend separates messages with a line of 79 dashes.
+        for chunk in f.read_bytes().split(b"-" * 79):
+            if chunk.strip():
+                messages.append(message_from_bytes(chunk.strip()))
+    return messages
 
 
 # ---- real Chromium -------------------------------------------------------

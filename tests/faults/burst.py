@@ -11,8 +11,7 @@ from rest_framework.test import APIClient
 from notifications.models import Alert, Delivery
 from patients.models import Patient
 from patients.tokens import token_issue
-from tests.conftest import GOOD_ANSWERS, make_patient
-from tests.notifications.test_delivery_worker import emails_in
+from tests.conftest import GOOD_ANSWERS, emails_in, make_patient
 from tracker.models import CheckIn
 
 RED_FLAGS = ("rf_bladder_bowel", "rf_saddle_numbness", "rf_weakness", "rf_fall_injury", "rf_breathing")

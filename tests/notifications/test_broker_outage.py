@@ -14,9 +14,8 @@ import pytest
 from notifications.models import Alert, Delivery, Severity
 from notifications.services import alert_open
 from notifications.tasks import redeliver_pending_task
-from tests.conftest import require, wait_for
+from tests.conftest import emails_in, require, wait_for
 from tests.notifications.stand_ins import ThrowawayRedis
-from tests.notifications.test_delivery_worker import emails_in
 
 pytestmark = [pytest.mark.worker, pytest.mark.redis]
 
@@ -27,13 +26,6 @@ def throwaway_redis():
     server = ThrowawayRedis()
     yield server
     server.stop()
-
-
-@pytest.fixture
-def mail_dir(tmp_path):
-    path = tmp_path / "mail"
-    path.mkdir()
-    return path
 
 
 @pytest.fixture

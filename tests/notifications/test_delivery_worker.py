@@ -2,25 +2,17 @@
 
 import time
 from datetime import date
-from email import message_from_bytes
 
 import pytest
 
 from notifications.models import Delivery, NotificationPreference, Severity
 from notifications.services import alert_open
 from notifications.tasks import deliver_task, redeliver_pending_task
-from tests.conftest import wait_for
+from tests.conftest import emails_in, wait_for
 from tests.notifications.stand_ins import WebhookReceiver, signature_is_valid
 
 pytestmark = pytest.mark.worker
 SECRET = "worker-test-secret"
-
-
-@pytest.fixture
-def mail_dir(tmp_path):
-    path = tmp_path / "mail"
-    path.mkdir()
-    return path
 
 
 @pytest.fixture
@@ -31,16 +23,6 @@ def celery_worker_extra_env(mail_dir):
         "EMAIL_FILE_PATH": str(mail_dir),
         "NOTIFICATIONS_RETRY_BASE_SECONDS": "1",
     }
-
-
-def emails_in(mail_dir):
-    messages = []
-    for f in sorted(mail_dir.glob("*.log")):
-        # The file backend separates messages with a line of 79 dashes.
-        for chunk in f.read_bytes().split(b"-" * 79):
-            if chunk.strip():
-                messages.append(message_from_bytes(chunk.strip()))
-    return messages
 
 
 def all_done(alert):

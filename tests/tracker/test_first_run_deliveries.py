@@ -1,14 +1,13 @@
 """Episodes that open and end in one evaluation (a first sweep's history) are recorded, never delivered."""
 
 from datetime import timedelta
-from email import message_from_bytes
 
 import pytest
 from django.db.models import F
 
 import notifications.services
 from notifications.models import Alert, Delivery
-from tests.conftest import add_history, wait_for
+from tests.conftest import add_history, emails_in, wait_for
 from tests.tracker.test_sweep_bulk_writes import FAIR, GOOD, history, refuse_bulk_writes
 from tracker.evaluation import evaluate_patients
 
@@ -82,23 +81,6 @@ def test_an_alert_opened_by_a_new_day_is_delivered_at_once_and_keeps_its_deliver
             break
     assert alert.status == "resolved" and alert.outcome == "recovered"
     assert sorted(Delivery.objects.filter(alert=alert).values_list("pk", "channel", "recipient_id")) == deliveries
-
-
-def emails_in(mail_dir):
-    messages = []
-    for f in sorted(mail_dir.glob("*.log")):
-        # The file backend separates messages with a line of 79 dashes.
-        for chunk in f.read_bytes().split(b"-" * 79):
-            if chunk.strip():
-                messages.append(message_from_bytes(chunk.strip()))
-    return messages
-
-
-@pytest.fixture
-def mail_dir(tmp_path):
-    path = tmp_path / "mail"
-    path.mkdir()
-    return path
 
 
 @pytest.fixture
