@@ -1,8 +1,10 @@
-"""Fixtures shared by the tracker tests."""
+"""Fixtures and helpers shared by the tracker tests."""
 
 from datetime import time
 
+import psycopg
 import pytest
+from django.db import connection
 
 from notifications.models import NotificationPreference
 from patients.models import CareTeamMembership, User
@@ -23,3 +25,16 @@ def clinicians(team_a, clinician):
         quiet_end=time(23, 59),
     )
     return [clinician, night]
+
+
+def outside_connection(autocommit: bool = False) -> psycopg.Connection:
+    """A psycopg connection to the test database of its own, outside Django's: to stage a race or watch locks."""
+    cfg = connection.settings_dict
+    return psycopg.connect(
+        host=cfg["HOST"] or "127.0.0.1",
+        port=cfg["PORT"] or 5432,
+        user=cfg["USER"] or "postgres",
+        password=cfg["PASSWORD"] or None,
+        dbname=cfg["NAME"],
+        autocommit=autocommit,
+    )

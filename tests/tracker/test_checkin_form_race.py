@@ -9,12 +9,12 @@ unique (patient, date) index with the other's row.
 import threading
 import time
 
-import psycopg
 import pytest
 from django.db import connection, connections
 from django.test import Client
 from django.urls import reverse
 
+from tests.tracker.conftest import outside_connection
 from tests.tracker.test_checkin_views import form_data
 from tracker.models import CheckIn, CheckInRevision
 
@@ -22,17 +22,6 @@ WAITING_INSERTS = """
     SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
     WHERE c.relname = 'tracker_checkin' AND NOT l.granted
 """
-
-
-def _outside_connection() -> psycopg.Connection:
-    cfg = connection.settings_dict
-    return psycopg.connect(
-        host=cfg["HOST"] or "127.0.0.1",
-        port=cfg["PORT"] or 5432,
-        user=cfg["USER"] or "postgres",
-        password=cfg["PASSWORD"] or None,
-        dbname=cfg["NAME"],
-    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,7 +39,7 @@ def test_two_first_submissions_racing_are_both_answered_and_the_day_is_stored_on
         finally:
             connections.close_all()
 
-    outside = _outside_connection()
+    outside = outside_connection()
     outside.execute("LOCK TABLE tracker_checkin IN SHARE MODE")
     threads = [threading.Thread(target=submit, args=(gait,)) for gait in ("6", "5")]
     for t in threads:

@@ -5,7 +5,6 @@ import threading
 import time
 from datetime import timedelta
 
-import psycopg
 import pytest
 from django.db import IntegrityError, connection, connections, transaction
 from django.test import Client, RequestFactory
@@ -16,6 +15,7 @@ from notifications.models import Alert
 from patients.models import Patient
 from patients.tokens import token_issue
 from tests.conftest import GOOD_ANSWERS
+from tests.tracker.conftest import outside_connection
 from tracker import checkin_write
 from tracker.api.serializers import CheckInSerializer
 from tracker.models import ANSWER_FIELDS, CheckIn, CheckInRevision
@@ -181,22 +181,10 @@ def test_a_red_flag_opens_its_alert_with_the_check_in(patient):
 # ----- races, with real connections ------------------------------------------
 
 
-def _outside_connection(autocommit: bool = False) -> psycopg.Connection:
-    cfg = connection.settings_dict
-    return psycopg.connect(
-        host=cfg["HOST"] or "127.0.0.1",
-        port=cfg["PORT"] or 5432,
-        user=cfg["USER"] or "postgres",
-        password=cfg["PASSWORD"] or None,
-        dbname=cfg["NAME"],
-        autocommit=autocommit,
-    )
-
-
 def _until_waiting(count: int) -> int:
     """How many sessions wait on a lock, once that reaches count (or 20 s pass)."""
     query = "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
-    with _outside_connection(autocommit=True) as monitor:
+    with outside_connection(autocommit=True) as monitor:
         until = time.monotonic() + 20
         while (seen := monitor.execute(query).fetchone()[0]) < count and time.monotonic() < until:
             time.sleep(0.02)
@@ -221,7 +209,7 @@ def _in_thread(results: list, patient: Patient, answers: dict) -> threading.Thre
 @pytest.mark.django_db(transaction=True)
 def test_a_check_in_that_loses_the_race_for_its_day_becomes_an_update_with_the_winners_answers_kept(patient):
     """The day's row appears after the statement's snapshot: the statement is run again, as an update."""
-    outside = _outside_connection()
+    outside = outside_connection()
     winner = CheckIn(patient=patient, date=patient.local_today(), **{**GOOD_ANSWERS, "gait": 3})
     winner.compute_derived()
     outside.execute(
@@ -254,7 +242,7 @@ def test_a_check_in_that_loses_the_race_for_its_day_becomes_an_update_with_the_w
 @pytest.mark.django_db(transaction=True)
 def test_two_first_check_ins_of_a_day_at_once_give_one_row_one_revision_and_no_error(patient):
     """Staged as tests/tracker/test_checkin_form_race.py does: both held at their write by a table lock."""
-    outside = _outside_connection()
+    outside = outside_connection()
     outside.execute("LOCK TABLE tracker_checkin IN SHARE MODE")
     results: list = []
     threads = [_in_thread(results, patient, {**GOOD_ANSWERS, "gait": gait}) for gait in (6, 5)]
