@@ -179,6 +179,16 @@ class RuleConfig:
     # Baseline: median of the first N check-ins that fall within M days.
     baseline_checkins: int = 7
     baseline_days: int = 14
+    # A decline before the baseline formed: when the baseline window had to
+    # slide on (a patient who skipped days early on), the check-ins it left
+    # behind still say where the patient started. If at least
+    # prebaseline_checkins of them (the last baseline_checkins left behind)
+    # have a median total at least prebaseline_drop above the baseline just
+    # formed, sustained_decline opens then: comparing later check-ins with
+    # that baseline could never see the fall (tuned on seeds 1-2,
+    # docs/detection.md "Declines before the baseline").
+    prebaseline_checkins: int = 3
+    prebaseline_drop: Points = 2.5
     # sustained_decline / domain_decline: the median of the last N check-ins
     # (only those within window_days of the latest) is past the threshold.
     # N is sustained_checkins for a patient whose day-to-day SD of the total
@@ -608,6 +618,12 @@ class PatientDetector:
         "_ordinal_date",
         # Where the history lists' live window starts (see _feed_scores).
         "_start",
+        # Check-ins the baseline window left behind: [ordinal, total].
+        "_left_behind",
+        # The total a decline episode recovers to (see _feed_scores); the
+        # baseline's, or the level before the baseline for an episode opened
+        # when it formed (_check_before_baseline).
+        "_recovery_total",
     )
 
     def __init__(self, config: RuleConfig | None = None, *, baseline_start: datetime.date | None = None):
@@ -616,6 +632,8 @@ class PatientDetector:
         self.baseline_start = baseline_start
         # Check-ins gathered while waiting for a baseline: [ordinal, fm, g, s, b].
         self._baseline_window: list[list[int]] = []
+        self._left_behind: list[list[int]] = []
+        self._recovery_total: float = 0.0
         self.last_date: datetime.date | None = None
         self._last_ordinal: int = -1
         self._ordinal_date: datetime.date | None = None
@@ -700,12 +718,14 @@ class PatientDetector:
         base = self.baseline
         if base is None:
             self._base_fm = self._base_g = self._base_s = self._base_b = self._base_total = 0.0
+            self._recovery_total = 0.0
             return
         self._base_fm = float(base.fine_motor)
         self._base_g = float(base.gait)
         self._base_s = float(base.sensation)
         self._base_b = float(base.bladder)
         self._base_total = float(base.total)
+        self._recovery_total = self._base_total
 
     # ----- public API -----
 
@@ -804,7 +824,7 @@ class PatientDetector:
         """
         total = fm + g + s + b
         if self.baseline is None:
-            self._feed_baseline(date, ordinal, fm, g, s, b, total)
+            self._feed_baseline(date, ordinal, fm, g, s, b, total, events)
             return
         hist = self._hist
         mcid = self._mcid
@@ -849,7 +869,10 @@ class PatientDetector:
 
         # Recovery: consecutive check-ins back within the MCID of baseline
         # (for domain_decline, with no domain down by its threshold either).
-        if btotal - total < mcid:
+        # _recovery_total is the baseline's total, except while an episode
+        # opened when the baseline formed is open: that patient recovers to
+        # the level before the fall, not to the lower baseline.
+        if self._recovery_total - total < mcid:
             recovered = self._recovered_run = self._recovered_run + 1
             domain_recovered = self._domain_recovered_run = 0 if domain_down else self._domain_recovered_run + 1
         else:
@@ -922,18 +945,26 @@ class PatientDetector:
             if not disarmed.get(RAPID_DECLINE):
                 self._check_rapid(date, ordinal, events)
 
-    def _feed_baseline(self, date: datetime.date, ordinal: int, fm: int, g: int, s: int, b: int, total: int) -> None:
+    def _feed_baseline(
+        self, date: datetime.date, ordinal: int, fm: int, g: int, s: int, b: int, total: int, events: list[Event]
+    ) -> None:
         """A check-in while there is no baseline yet: gather it, and make one when there are enough."""
         if self.baseline_start is not None and date < self.baseline_start:
             return
         window = self._baseline_window
         window.append([ordinal, fm, g, s, b])
         limit = self.config.baseline_days - 1
+        keep = self.config.baseline_checkins
         while ordinal - window[0][0] > limit:
-            window.pop(0)
+            row = window.pop(0)
+            self._left_behind.append([row[0], row[1] + row[2] + row[3] + row[4]])
+            if len(self._left_behind) > keep:
+                del self._left_behind[0]
         if len(window) >= self.config.baseline_checkins:
             self._establish_baseline(window)
             self._baseline_window = []
+            self._check_before_baseline(date, window, events)
+            self._left_behind = []
         # The baseline check-ins also teach the detector this patient's
         # day-to-day variation.
         self._learn_variation(total)
@@ -977,6 +1008,7 @@ class PatientDetector:
         self._cache_baseline()
         self.baseline_start = date
         self._baseline_window = []
+        self._left_behind = []
         return events
 
     def rebaseline(self, start: datetime.date, days: Iterable[DayScore] = ()) -> list[Event]:
@@ -990,6 +1022,7 @@ class PatientDetector:
         self._cache_baseline()
         self.baseline_start = start
         self._baseline_window = []
+        self._left_behind = []
         # A change of treatment can change how much the scores wobble too.
         self._diffs, self._sd_count, self._sd, self._prev_total = [0] * DIFF_BINS, 0, 1.0, None
         # These check-ins were fed before (red flags and gaps already seen):
@@ -1013,6 +1046,8 @@ class PatientDetector:
             "baseline": self.baseline.to_dict() if self.baseline else None,
             "baseline_start": self.baseline_start.isoformat() if self.baseline_start else None,
             "baseline_window": [list(row) for row in self._baseline_window],
+            "left_behind": [list(row) for row in self._left_behind],
+            "recovery_total": self._recovery_total,
             "last_date": self.last_date.isoformat() if self.last_date else None,
             "dates": self._dates[self._start :],
             "totals": self._totals[self._start :],
@@ -1041,6 +1076,9 @@ class PatientDetector:
         det._cache_baseline()
         det.baseline_start = _parse_date(data.get("baseline_start"))
         det._baseline_window = [list(row) for row in data.get("baseline_window", [])]
+        # States saved before these two keys existed load as they meant then.
+        det._left_behind = [list(row) for row in data.get("left_behind", [])]
+        det._recovery_total = float(data.get("recovery_total", det._base_total))
         det.last_date = _parse_date(data.get("last_date"))
         det._start = 0
         det._dates = list(data.get("dates", []))
@@ -1083,6 +1121,9 @@ class PatientDetector:
     def _close(self, rule: str, date: datetime.date, reason: str, evidence: str, data: dict[str, Any]) -> Event:
         self.open[rule] = False
         self._opened_on.pop(rule, None)
+        if rule == SUSTAINED_DECLINE:
+            # Whatever closed it, the next episode is judged against the baseline.
+            self._recovery_total = self._base_total
         if rule == RED_FLAG:
             data = {**data, "dates": list(self._red_flag_dates)}
             self._red_flag_dates = []
@@ -1122,6 +1163,54 @@ class PatientDetector:
         )
         self._cache_baseline()
         self._reset_after_baseline()
+
+    def _check_before_baseline(self, date: datetime.date, window: list[list[int]], events: list[Event]) -> None:
+        """sustained_decline when the check-ins the baseline window left behind were well above it.
+
+        A patient who checked in a few times, skipped a fortnight and came
+        back lower has a baseline made of the lower check-ins: every later
+        comparison starts from after the fall. The check-ins left behind are
+        the only record of before; a 2.5-point gap between their median and
+        the new baseline's is past the MCID with a margin for their noise
+        (three check-ins' median; no stable patient of the tuning seeds came
+        within it, docs/detection.md). The episode recovers only when the
+        patient is back within the MCID of that earlier level.
+        """
+        left = self._left_behind
+        if len(left) < self.config.prebaseline_checkins:
+            return
+        btotal = cast(Baseline, self.baseline).total
+        before = [row[1] for row in left]
+        level = median(before)
+        if level - btotal < self.config.prebaseline_drop:
+            return
+        values = [row[1] + row[2] + row[3] + row[4] for row in window]
+        first, last = datetime.date.fromordinal(left[0][0]), datetime.date.fromordinal(left[-1][0])
+        events.append(
+            self._open(
+                SUSTAINED_DECLINE,
+                date,
+                f"Total {_fmt(btotal)} on the {len(values)} check-ins of the baseline vs {_fmt(level)} "
+                f"on the {len(before)} before them ({_day_text(first)} to {_day_text(last)}): "
+                f"{_signed(btotal - level)}",
+                {
+                    "values": values,
+                    "median": btotal,
+                    # The evidence's "baseline" is the level it fell from, as for
+                    # any sustained_decline; the new baseline is "median".
+                    "baseline": level,
+                    "change": btotal - level,
+                    "window": [
+                        datetime.date.fromordinal(window[0][0]).isoformat(),
+                        datetime.date.fromordinal(window[-1][0]).isoformat(),
+                    ],
+                    "before_baseline": before,
+                    "before_window": [first.isoformat(), last.isoformat()],
+                    "day_to_day_sd": round(self.day_to_day_sd(), 3),
+                },
+            )
+        )
+        self._recovery_total = float(level)
 
     def _learn_variation(self, total: int) -> None:
         prev = self._prev_total
@@ -1328,14 +1417,17 @@ class PatientDetector:
             self._cusum = 0.0
             self._cusum_run = 0
         if self.open.get(rule):
-            btotal = cast(Baseline, self.baseline).total
+            btotal: Points = cast(Baseline, self.baseline).total
+            what = "baseline"
+            if rule == SUSTAINED_DECLINE and self._recovery_total != self._base_total:
+                btotal, what = self._recovery_total, "the level before the baseline"
             values = self._totals[-min(run, len(self._totals) - self._start) :]
             events.append(
                 self._close(
                     rule,
                     date,
                     RECOVERED,
-                    f"Back within {_fmt(self.config.mcid)} points of baseline {_fmt(btotal)} "
+                    f"Back within {_fmt(self.config.mcid)} points of {what} {_fmt(btotal)} "
                     f"on the last {run} check-ins (total {_fmt(min(values))}-{_fmt(max(values))})",
                     {"values": values, "baseline": btotal, "window": self._window_dates(len(values))},
                 )
