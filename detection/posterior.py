@@ -47,32 +47,36 @@ from detection.scales import MCID_TOTAL
 
 # The key an opened decline alert's evidence_data carries the probability under (0-1, 3 decimals).
 PROBABILITY_KEY = "probability_real"
+# ...and [down, of]: of the patient's check-ins since the baseline, bar the last
+# EARLIER_SKIP (the dip this alert is about), how many were at least the MCID below it.
+EARLIER_DOWN_KEY = "earlier_down"
+EARLIER_SKIP = 14
 
 # Domain thresholds as the default rules have them (RuleConfig): the domain
 # shortfall is measured in units of these. A care team's own thresholds move
 # when the alert fires, not the scale the model was fitted on.
 _DOMAIN_THRESHOLDS = {"fine_motor": 2.0, "gait": 2.0, "sensation": 1.0, "bladder": 1.0}
 
-FEATURES = ("shortfall", "log_sd", "log_n", "share_down")
+FEATURES = ("shortfall", "log_sd", "log_n", "share_down", "log_earlier_down")
 
 # Fitted by: .venv/bin/python tools/fit_posterior.py  (seeds 1,2; noise 1,2; 1000 patients x 365 days;
 # ridge 1.0 on the slopes, the shortfall's slope held at 0 or above). (intercept, shortfall, log_sd, log_n,
-# share_down) per rule; the logit is the intercept plus the sum of slope x feature.
-COEFFICIENTS: dict[str, tuple[float, float, float, float, float]] = {
-    "sustained_decline": (-5.8662, 1.5200, -2.1031, 1.1750, 0.2826),
+# share_down, log_earlier_down) per rule; the logit is the intercept plus the sum of slope x feature.
+COEFFICIENTS: dict[str, tuple[float, ...]] = {
+    "sustained_decline": (-12.6233, 1.9322, -0.7681, 1.8655, 1.7913, -1.6061),
     # domain_decline's shortfalls all sit at the threshold; its fitted slope was negative, so held at 0.
-    "domain_decline": (-4.4388, 0.0000, -0.5902, 2.1869, 0.4161),
+    "domain_decline": (-3.8434, 0.0000, -0.8193, 2.1566, 0.4705, 0.2602),
     # rapid_decline's window is 3 check-ins (the early test) or 4, each down: no slope for share_down.
-    "rapid_decline": (-5.0035, 0.3205, -0.1269, 2.9331, 0.0000),
-    "drift": (-1.3681, 0.9797, -2.7454, 0.1259, 0.5273),
+    "rapid_decline": (-6.3878, 0.3346, 0.3557, 3.3129, 0.0000, -0.3846),
+    "drift": (-10.4978, 0.9237, -1.0348, 1.5450, 1.7564, -2.5681),
 }
 
 # Reliability bins of score_detection --calibration: [low, high) of the stated probability.
 BINS: tuple[tuple[float, float], ...] = ((0.0, 0.5), (0.5, 0.7), (0.7, 0.85), (0.85, 0.95), (0.95, 1.0001))
 
 
-def features(rule: str, data: Mapping[str, Any]) -> tuple[float, float, float, float] | None:
-    """(shortfall, log_sd, log_n, share_down) from an alert's evidence_data; None if it lacks them."""
+def features(rule: str, data: Mapping[str, Any]) -> tuple[float, float, float, float, float] | None:
+    """(shortfall, log_sd, log_n, share_down, log_earlier_down) from an alert's evidence_data; None if it lacks them."""
     try:
         sd = float(data["day_to_day_sd"])
         if rule == "domain_decline":
@@ -88,7 +92,11 @@ def features(rule: str, data: Mapping[str, Any]) -> tuple[float, float, float, f
             shortfall = base - sum(values) / len(values)
         n = len(values)
         share = sum(1 for v in values if base - v >= thr) / n
-        return shortfall, math.log(sd), math.log(n), share
+        down, of = (int(v) for v in data[EARLIER_DOWN_KEY])
+        # Shrunk towards 1 in 4 so that a patient with few earlier check-ins
+        # is neither "never dips" nor "always dips".
+        earlier = math.log((down + 1) / (of + 4))
+        return shortfall, math.log(sd), math.log(n), share, earlier
     except (KeyError, TypeError, ValueError, ZeroDivisionError):
         return None
 

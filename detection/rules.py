@@ -31,7 +31,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final, TypeAlias, cast
 
-from detection.posterior import with_probability
+from detection.posterior import EARLIER_DOWN_KEY, EARLIER_SKIP, with_probability
 from detection.scales import DOMAIN_KEYS, DOMAIN_LABELS, MCID_TOTAL
 
 try:
@@ -624,6 +624,11 @@ class PatientDetector:
         # baseline's, or the level before the baseline for an episode opened
         # when it formed (_check_before_baseline).
         "_recovery_total",
+        # Check-ins since the baseline formed, and how many of them were at
+        # least the MCID below it: how prone this patient is to dips, for the
+        # posterior probability (_open).
+        "_scored",
+        "_scored_down",
     )
 
     def __init__(self, config: RuleConfig | None = None, *, baseline_start: datetime.date | None = None):
@@ -649,6 +654,8 @@ class PatientDetector:
         self._opened_on: dict[str, str] = {}
         self._recovered_run = 0
         self._domain_recovered_run = 0
+        self._scored: int = 0
+        self._scored_down: int = 0
         self._cusum = 0.0
         self._cusum_run = 0
         # How often each size of successive difference of the total occurred
@@ -860,6 +867,9 @@ class PatientDetector:
         # The same float comparisons as ever, not rewritten into integer
         # cut-offs: a baseline such as 14.625 must compare exactly as before.
         total_down = btotal - total >= mcid
+        self._scored += 1
+        if total_down:
+            self._scored_down += 1
         domain_down = (
             self._base_fm - fm >= self._fm_thr
             or self._base_g - g >= self._g_thr
@@ -1056,6 +1066,7 @@ class PatientDetector:
             "disarmed": {k: v for k, v in self.disarmed.items() if v},
             "opened_on": dict(self._opened_on),
             "recovered_run": self._recovered_run,
+            "scored": [self._scored, self._scored_down],
             "domain_recovered_run": self._domain_recovered_run,
             "cusum": self._cusum,
             "cusum_run": self._cusum_run,
@@ -1088,6 +1099,8 @@ class PatientDetector:
         det.disarmed = dict(data.get("disarmed", {}))
         det._opened_on = dict(data.get("opened_on", {}))
         det._recovered_run = int(data.get("recovered_run", 0))
+        # A state saved before this count existed starts it from there.
+        det._scored, det._scored_down = (int(v) for v in data.get("scored", (0, 0)))
         det._domain_recovered_run = int(data.get("domain_recovered_run", 0))
         det._cusum = float(data.get("cusum", 0.0))
         det._cusum_run = int(data.get("cusum_run", 0))
@@ -1113,10 +1126,24 @@ class PatientDetector:
         self._opened_on[rule] = date.isoformat()
         if rule in DECLINE_RULES:
             self.disarmed[rule] = True
+            data = {**data, EARLIER_DOWN_KEY: self._earlier_down()}
             # How likely it is a real decline, from the numbers just written:
             # here, where every path (live, sweep, replay) opens an episode.
             data = with_probability(rule, data)
         return _new_event(OPENED, rule, self._severities[rule], date, evidence, data, "")
+
+    def _earlier_down(self) -> list[int]:
+        """[down, of]: of the check-ins since the baseline, bar the last EARLIER_SKIP, how many were down by the MCID.
+
+        A patient whose total has dipped before and come back is more likely
+        dipping again than declining (a flare, a slow wobble that the
+        day-to-day SD does not see); the last EARLIER_SKIP check-ins are left
+        out because they hold the dip that opens this alert.
+        """
+        recent = self._totals[max(self._start, len(self._totals) - EARLIER_SKIP) :]
+        btotal, mcid = self._base_total, self._mcid
+        recent_down = sum(1 for t in recent if btotal - t >= mcid)
+        return [max(0, self._scored_down - recent_down), max(0, self._scored - len(recent))]
 
     def _close(self, rule: str, date: datetime.date, reason: str, evidence: str, data: dict[str, Any]) -> Event:
         self.open[rule] = False
@@ -1144,6 +1171,7 @@ class PatientDetector:
         self._start = 0
         self._recovered_run = 0
         self._domain_recovered_run = 0
+        self._scored = self._scored_down = 0
         self._cusum = 0.0
         self._cusum_run = 0
 

@@ -73,7 +73,7 @@ def main() -> int:
     noises = [float(s) for s in args.noise.split(",")]
     data = collect(args.patients, args.days, seeds, noises)
     print(f"# {', '.join(FEATURES)}; seeds {args.seeds}, noise {args.noise}", file=sys.stderr)
-    print("COEFFICIENTS: dict[str, tuple[float, float, float, float, float]] = {")
+    print("COEFFICIENTS: dict[str, tuple[float, ...]] = {")
     for rule in RULES:
         x = np.array([f for f, _ in data[rule]], dtype=float)
         y = np.array([1.0 if real else 0.0 for _, real in data[rule]])

@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from detection.posterior import (
+    EARLIER_DOWN_KEY,
     PROBABILITY_KEY,
     decline_probability,
     is_real,
@@ -19,26 +20,51 @@ from detection.simulation import day_scores, simulate_cohort
 D = datetime.date(2025, 3, 1)
 
 
-def sustained(shortfall=2.0, sd=1.0, n=7):
+# Of the patient's earlier check-ins since the baseline, how many were 2+ points down: [down, of].
+TYPICAL_EARLIER = [4, 60]
+
+
+def sustained(shortfall=2.0, sd=1.0, n=7, earlier=TYPICAL_EARLIER):
     values = [15 - shortfall] * n
-    return {"values": values, "median": 15 - shortfall, "baseline": 15, "change": -shortfall, "day_to_day_sd": sd}
+    return {
+        "values": values,
+        "median": 15 - shortfall,
+        "baseline": 15,
+        "change": -shortfall,
+        "day_to_day_sd": sd,
+        EARLIER_DOWN_KEY: earlier,
+    }
 
 
-def rapid(drop=3.0, sd=1.0):
-    return {"values": [int(15 - drop)] * 4, "baseline": 15, "change": -drop, "day_to_day_sd": sd}
+def rapid(drop=3.0, sd=1.0, earlier=TYPICAL_EARLIER):
+    return {
+        "values": [int(15 - drop)] * 4,
+        "baseline": 15,
+        "change": -drop,
+        "day_to_day_sd": sd,
+        EARLIER_DOWN_KEY: earlier,
+    }
 
 
-def drift(shortfall=2.0, sd=1.0, n=12):
-    return {"baseline": 15, "recent_values": [15 - shortfall] * n, "cusum": 12.5, "checkins": n, "day_to_day_sd": sd}
+def drift(shortfall=2.0, sd=1.0, n=12, earlier=TYPICAL_EARLIER):
+    return {
+        "baseline": 15,
+        "recent_values": [15 - shortfall] * n,
+        "cusum": 12.5,
+        "checkins": n,
+        "day_to_day_sd": sd,
+        EARLIER_DOWN_KEY: earlier,
+    }
 
 
-def domain(shortfall=1.0, sd=1.0, n=7):
+def domain(shortfall=1.0, sd=1.0, n=7, earlier=TYPICAL_EARLIER):
     return {
         "domains": ["bladder"],
         "values": {"bladder": [2] * n},
         "median": {"bladder": 3 - shortfall},
         "baseline": {"bladder": 3},
         "day_to_day_sd": sd,
+        EARLIER_DOWN_KEY: earlier,
     }
 
 
@@ -55,18 +81,29 @@ def test_it_is_a_probability_that_never_falls_as_the_shortfall_grows(rule, make)
 
 
 def test_a_noisier_patient_makes_the_same_shortfall_weaker_evidence():
-    for rule, make in (("sustained_decline", sustained), ("rapid_decline", rapid), ("drift", drift)):
+    # Not rapid_decline: its drop must already reach 2.5-4 of the patient's SDs
+    # before it fires, so a noisy patient's rapid alert carries a larger drop.
+    for rule, make in (("sustained_decline", sustained), ("drift", drift)):
         assert decline_probability(rule, make(sd=0.6)) > decline_probability(rule, make(sd=1.6)), rule
+
+
+def test_a_patient_who_has_dipped_and_come_back_before_makes_the_same_shortfall_weaker_evidence():
+    # A flare-prone patient (a fifth of earlier check-ins 2+ down) against one who never dipped.
+    for rule, make in (("sustained_decline", sustained), ("rapid_decline", rapid), ("drift", drift)):
+        assert decline_probability(rule, make(earlier=[0, 80])) > decline_probability(rule, make(earlier=[16, 80])), (
+            rule
+        )
 
 
 def test_the_documented_examples():
     # docs/detection.md, "How likely is it real?"
-    assert decline_probability("sustained_decline", sustained(2.5, sd=0.8, n=7)) == 0.726
-    assert decline_probability("sustained_decline", sustained(2.0, sd=1.5, n=21)) == 0.545
-    assert decline_probability("rapid_decline", rapid(4.0, sd=0.8)) == 0.592
-    assert decline_probability("drift", drift(2.0, sd=0.6, n=10)) == 0.943
-    assert decline_probability("drift", drift(1.7, sd=1.5, n=25)) == 0.399
-    assert decline_probability("domain_decline", domain(1.0, sd=1.0, n=7)) == 0.558
+    assert decline_probability("sustained_decline", sustained(2.5, sd=0.8, n=7)) == 0.869
+    assert decline_probability("sustained_decline", sustained(2.0, sd=1.5, n=21)) == 0.924
+    assert decline_probability("rapid_decline", rapid(4.0, sd=0.8)) == 0.609
+    assert decline_probability("drift", drift(2.0, sd=0.6, n=10)) == 0.977
+    assert decline_probability("drift", drift(1.7, sd=1.5, n=25)) == 0.898
+    assert decline_probability("domain_decline", domain(1.0, sd=1.0, n=7)) == 0.54
+    assert decline_probability("sustained_decline", sustained(2.5, sd=0.8, n=7, earlier=[20, 80])) == 0.507
 
 
 def test_red_flags_missed_check_ins_and_evidence_without_the_numbers_get_none():
@@ -75,6 +112,9 @@ def test_red_flags_missed_check_ins_and_evidence_without_the_numbers_get_none():
     assert decline_probability("motor_decline", {"values": [20, 19, 18]}) is None
     older = sustained()
     del older["day_to_day_sd"]
+    assert decline_probability("sustained_decline", older) is None
+    older = sustained()
+    del older[EARLIER_DOWN_KEY]  # an alert opened before the earlier dips were counted
     assert decline_probability("sustained_decline", older) is None
     assert decline_probability("sustained_decline", {**sustained(), "values": []}) is None
     assert with_probability("red_flag", {"total": 11}) == {"total": 11}
