@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
@@ -20,6 +20,11 @@ from tracker.progress import DAYS_LISTED, days_listed, patient_progress, red_fla
 from tracker.selectors import baseline_history, checkin_for_day, current_baseline, recent_checkins
 from tracker.services import baseline_reset as baseline_reset_service
 from tracker.services import baseline_set_manual, checkin_submit
+
+# offline-checkin.js sends the form with FETCH_HEADER: 1; a saved check-in then
+# answers 204 with SAVED_HEADER naming its confirmation page instead of a redirect.
+FETCH_HEADER = "X-Checkin-Fetch"
+SAVED_HEADER = "X-Checkin-Saved"
 
 
 def _own_patient(request):
@@ -62,7 +67,16 @@ def checkin(request):
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
-                return redirect("checkin_done", day=saved.date.isoformat())
+                done = redirect("checkin_done", day=saved.date.isoformat())
+                if request.headers.get(FETCH_HEADER) == "1":
+                    # The page's own background send (offline-checkin.js): a
+                    # redirect would make fetch GET the confirmation page, then
+                    # the page navigate to it again: on a weak signal one round
+                    # trip too many. Say where to go; the page goes there once.
+                    answer = HttpResponse(status=204)
+                    answer[SAVED_HEADER] = done.url
+                    return answer
+                return done
         status = 400
     # Read only when the form is shown: a good POST saves and redirects without it.
     existing = checkin_for_day(patient=patient, date=local_today)

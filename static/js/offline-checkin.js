@@ -154,8 +154,20 @@
     if (!navigator.onLine) { keep(NO_SIGNAL); return; }
     var button = form.querySelector("button[type=submit]");
     button.disabled = true;
-    fetch(form.action || window.location.href, { method: "POST", body: new FormData(form), credentials: "same-origin" })
+    fetch(form.action || window.location.href, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Checkin-Fetch": "1" }
+    })
       .then(function (response) {
+        // Saved: the server names the confirmation (or emergency) page rather
+        // than redirecting, so that the phone fetches it once, not twice.
+        var next = response.status === 204 && response.headers.get("X-Checkin-Saved");
+        if (next && new URL(next, window.location.href).pathname.indexOf(CHECKIN_PATH) === 0) {
+          window.location.assign(next);
+          return null;
+        }
         if (response.ok && response.redirected && new URL(response.url).pathname.indexOf(CHECKIN_PATH) === 0) {
           window.location.assign(response.url); // saved: the confirmation (or emergency) page
           return null;

@@ -17,6 +17,18 @@ def form_data(**changes) -> dict:
     return {key: value for key, value in data.items() if value is not None}
 
 
+def test_the_pages_own_background_send_is_answered_with_where_to_go_not_a_redirect(patient_client, patient):
+    # offline-checkin.js: a redirect would make the phone fetch the confirmation twice.
+    response = patient_client.post(reverse("checkin"), form_data(), headers={"X-Checkin-Fetch": "1"})
+    checkin = CheckIn.objects.get(patient=patient)
+    assert response.status_code == 204 and response.content == b""
+    assert response["X-Checkin-Saved"] == reverse("checkin_done", args=[checkin.date.isoformat()])
+    # Refused answers are the same 400 page as without the header: nothing saved, nowhere to go.
+    response = patient_client.post(reverse("checkin"), form_data(gait=None), headers={"X-Checkin-Fetch": "1"})
+    assert response.status_code == 400 and "X-Checkin-Saved" not in response
+    assert CheckIn.objects.filter(patient=patient).count() == 1
+
+
 def test_the_form_offers_every_level_of_every_domain_as_a_tappable_choice(patient_client):
     response = patient_client.get(reverse("checkin"))
     assert response.status_code == 200

@@ -189,6 +189,22 @@ def test_back_online_the_service_worker_sends_the_queue_by_background_sync_with_
     assert CheckIn.objects.filter(patient=patient).count() == 1
 
 
+def test_online_the_confirmation_page_is_fetched_once_after_one_post(browser_page, live_server, patient):
+    # On a weak signal every round trip is a second or so: POST, then the one page.
+    page = browser_page
+    open_installed(page, live_server, patient.user)
+    seen = []
+    page.on("request", lambda r: seen.append((r.method, r.url.split(live_server.url, 1)[-1])))
+    tap_answers(page)
+    send(page)
+    page.wait_for_url("**/done/")
+    assert "your check-in is saved" in page.inner_text("main")
+    ours = [(method, path) for method, path in seen if path.startswith("/checkin/")]
+    done = f"/checkin/{patient.local_today().isoformat()}/done/"
+    assert ours == [("POST", "/checkin/"), ("GET", done)], ours
+    assert CheckIn.objects.filter(patient=patient).count() == 1
+
+
 def test_an_answer_left_out_online_gets_the_servers_own_error_summary(browser_page, live_server, patient):
     page = browser_page
     open_installed(page, live_server, patient.user)
