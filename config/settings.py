@@ -113,7 +113,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # an integration test can open the same database as the test itself.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test_myelotrack.sqlite3")}
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        timeout=20,
+        # The web, the worker's threads and beat all write to the one file. A
+        # transaction that starts as a read and then writes (update_or_create,
+        # select_for_update) cannot wait for another writer: SQLite answers
+        # "database is locked" at once, whatever the timeout (the heartbeat
+        # failed so under `make run`). BEGIN IMMEDIATE takes the write lock
+        # first and waits its turn; WAL lets readers go on while one writes.
+        transaction_mode="IMMEDIATE",
+        init_command="PRAGMA journal_mode=WAL;",
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Webhook and contact URLs typed without a scheme are taken as https (Django 6 default).
@@ -231,6 +241,12 @@ else:
         # Exchange tables; kombu's default is ./control in the working directory.
         "control_folder": str(CELERY_BROKER_DIR / "control"),
         "store_processed": False,
+        # kombu looks in the folder once a second by default, and then takes one
+        # message per free worker thread: the seed's first deliveries queued ~150
+        # tasks ahead of the heartbeat (health said "beat failing" for 80 s), and
+        # a check-in waited up to a second for its evaluation. A listdir of a small
+        # folder ten times a second costs nothing.
+        "polling_interval": 0.1,
     }
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
