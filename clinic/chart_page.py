@@ -10,17 +10,17 @@ and the frame around it.
 
 A stale chart is worse than a slow one, so nothing here is "invalidated":
 the key is a digest of everything the HTML is made from. PostgreSQL computes
-it in the page's read of the patient (an md5 of the versions of the
-patient's check-ins, baselines, events, alerts, phone tests, phone-test
-settings and their team's phone-test rules, so any create, edit or delete
+it in the page's read of the patient: an md5 of the versions of the
+patient's check-ins, baselines, events, alerts, phone tests and phone-test
+settings and of their team's phone-test rules (so any create, edit or delete
 changes it, whichever code path made it, bulk updates and the admin
-included; and the names and roles of whoever entered their check-ins and
-tests, shown as "Entered by"); the key adds the care
-team's thresholds, the site's rule settings, the range and the patient's
-local today (which moves it at their midnight), the patient's account
-(whether "Entered by" says "Patient"), the database and a fingerprint of the
-templates and modules that draw it (a deploy that changes them never serves
-the old HTML).
+included), and of the names and roles of whoever entered their check-ins
+and tests (shown as "Entered by"). The key adds the care team's thresholds,
+the site's rule settings, the range and the patient's local today (which
+moves it at their midnight), the patient's account (whether "Entered by"
+says "Patient"), the database, and a fingerprint of the templates and
+modules that draw the page, this one included (a deploy that changes them
+never serves the old HTML).
 
 Optional: on another database, or when the cache fails (Redis down), the
 page is computed as without it; the page never fails because of the cache.
@@ -30,8 +30,8 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import importlib
 import logging
-import sys
 from datetime import date
 from pathlib import Path
 
@@ -52,9 +52,8 @@ from tracker.rule_settings import mcid_by_panel, rule_config_for
 
 logger = logging.getLogger(__name__)
 
-CACHE_VERSION = 2
 # Keys are digests of content, never stale; the lifetime only bounds memory.
-# An entry is about 40 kB (90 days) to 90 kB (a year), and every change makes
+# An entry is about 38 kB (90 days) to 83 kB (a year), and every change makes
 # a new one, in a Redis that is also the Celery broker (where maxmemory with
 # noeviction would refuse tasks): an hour covers a clinician going back and
 # forth between ranges and the dashboard, and a team's meeting over the same
@@ -153,7 +152,7 @@ def _drawn_by_fingerprint() -> str:
     for name in DRAWN_BY_TEMPLATES:
         h.update(get_template(name).template.source.encode())
     for name in DRAWN_BY_MODULES:
-        h.update(Path(sys.modules[name].__file__).read_bytes())
+        h.update(Path(importlib.import_module(name).__file__).read_bytes())
     return h.hexdigest()
 
 
@@ -180,7 +179,7 @@ def chart_page_key(*, patient: Patient, range_key: str, today: date) -> str | No
         _drawn_by_fingerprint(),
     ]
     digest = hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
-    return f"chart-page:v{CACHE_VERSION}:{patient.pk}:{range_key}:{today}:{digest}"
+    return f"chart-page:{patient.pk}:{range_key}:{today}:{digest}"
 
 
 def _build(patient: Patient, range_key: str, today: date | None) -> dict:
