@@ -269,7 +269,7 @@ def template_times(pk: int, runs: int) -> dict:
     request.user = User.objects.get(username=CLINICIAN)
     request.session = {}
     context = {"patient": patient, "chart": patient_chart_page(patient=patient, range_key="1y")}
-    with_digest = Patient.objects.annotate(**chart_page_annotations())
+    with_digest = Patient.objects.select_related("care_team").annotate(**chart_page_annotations())
     out = {}
     for name, build in (
         (
