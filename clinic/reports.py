@@ -13,7 +13,6 @@ from detection.scales import DOMAIN_BY_KEY, DOMAIN_KEYS, RED_FLAGS
 from motor.charts import motor_chart_context
 from notifications.models import CONTACT_KINDS, Alert, AlertEvent
 from patients.models import Patient
-from tracker.chart_cache import clinician_chart
 from tracker.charts import clinician_figure_data, figure_json, recent_level
 from tracker.models import CheckIn
 from tracker.trends import RANGE_LABELS, SERIES_KEYS, last_visit_date, range_bounds, trend_series
@@ -43,14 +42,13 @@ def patient_chart_context(*, patient: Patient, range_key: str, today: date | Non
         .filter(in_range | ~Q(status=Alert.Status.RESOLVED))
         .order_by("date", "opened_at")
     )
-    chart = clinician_chart(patient=patient, start=start, end=end, alerts=alerts)
-    data = chart["trend"]
+    data = trend_series(patient=patient, start=start, end=end, alerts=alerts)
     open_alerts = sorted(
         (a for a in alerts if a.status != Alert.Status.RESOLVED), key=lambda a: (a.severity_rank, a.opened_at)
     )
     return {
         "trend": data,
-        "figure_json": chart["figure_json"],
+        "figure_json": figure_json(clinician_figure_data(data)) if data["dates"] else "",
         "range_key": range_key,
         "ranges": RANGE_LABELS,
         "baseline": _current_baseline(data),

@@ -8,9 +8,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Count, OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import IntegerField, OuterRef, Q, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.fields.json import KT
-from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from clinic.presenters import SPARKLINE_DAYS, DashboardRowDisplay
@@ -404,7 +405,13 @@ def _add_sparkline(row: DashboardRow, recent: list, today: date) -> None:
     row.sparkline_start = window_start
 
 
-def caregiver_count() -> Coalesce:
-    """An annotation: how many caregiver links a patient has (as `patient.caregivers.count()`), in the patient's query."""
-    links = Caregiver.objects.filter(patient=OuterRef("pk")).order_by().values("patient").annotate(n=Count("pk"))
-    return Coalesce(Subquery(links.values("n")), 0)
+def caregiver_count() -> RawSQL:
+    """An annotation: how many caregiver links a patient has (as `patient.caregivers.count()`), in the patient's query.
+
+    Written as SQL: the ORM's Subquery of a grouped count took 0.3 ms to
+    compile on every load of the chart page, the count itself microseconds.
+    """
+    q = connection.ops.quote_name
+    patient_id = f"{q(Patient._meta.db_table)}.{q('id')}"
+    sql = f"SELECT count(*) FROM {q(Caregiver._meta.db_table)} c WHERE c.patient_id = {patient_id}"  # nosec B608
+    return RawSQL(sql, [], output_field=IntegerField())  # nosec B611

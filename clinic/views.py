@@ -13,10 +13,11 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from audit.models import AuditEvent
 from audit.services import audit_record
+from clinic.chart_page import chart_page_annotations, patient_chart_page
 from clinic.exports import checkins_csv
 from clinic.filters import SEARCH_SESSION_KEY, DashboardFilterForm, HandoverForm
 from clinic.handover import handover_since
-from clinic.reports import patient_chart_context, report_period, visit_report
+from clinic.reports import report_period, visit_report
 from clinic.selectors import caregiver_count, dashboard_page, dashboard_state
 from core.autorefresh import UPDATED_HEADER, autorefresh_context, bad_filter_response
 from core.compression import etag_matches, gzip_response
@@ -24,7 +25,6 @@ from notifications.selectors import open_alert_count_of_request
 from notifications.services import preference_for
 from patients.access import care_team_required, get_patient_for, teams_of
 from tracker.api.selectors import checkins_between
-from tracker.chart_cache import chart_cache_annotations
 from tracker.trends import DEFAULT_RANGE, RANGES
 
 
@@ -111,21 +111,22 @@ def team_patients_fragment(request):
 @care_team_required
 @require_safe
 def patient_detail(request, pk: int):
-    # What the page shows of the patient, and the chart cache's digest of
-    # their rows, come with them: one query, not five.
+    # What the header shows of the patient, and the digest of the rows the
+    # rest of the page is drawn from, come with them: one query; the rest is
+    # one cache read (clinic/chart_page.py) until one of those rows changes.
     patient = get_patient_for(
         request.user,
         pk,
         related=("contact", "motor_settings"),
-        annotations={"caregiver_count": caregiver_count(), **chart_cache_annotations()},
+        annotations={"caregiver_count": caregiver_count(), **chart_page_annotations()},
     )
     range_key = request.GET.get("range") or DEFAULT_RANGE
     if range_key not in RANGES:
         return HttpResponseBadRequest(
             f"range: choose one of {', '.join(RANGES)}.", content_type="text/plain; charset=utf-8"
         )
-    context = patient_chart_context(patient=patient, range_key=range_key)
-    return render(request, "clinic/patient_detail.html", {"patient": patient, **context})
+    chart = patient_chart_page(patient=patient, range_key=range_key)
+    return render(request, "clinic/patient_detail.html", {"patient": patient, "chart": chart})
 
 
 def _bad_period(exc: ValidationError) -> HttpResponseBadRequest:
