@@ -55,49 +55,26 @@ def audit_row(*, actor, action: str, what: str, patient_id: int | None = None, d
 
 
 @functools.cache
-def _insert(wait_for_disk: bool) -> tuple[str, tuple]:
-    """The audit row's INSERT and its fields, made once: the table is append-only, so nothing reads the row back.
-
-    Without wait_for_disk (PostgreSQL only) the statement turns
-    synchronous_commit off for its own transaction: the row is written and
-    visible at once, and on disk within PostgreSQL's WAL writer delay
-    (3 x 200 ms at most) instead of before the statement returns.
-    """
+def _insert() -> tuple[str, tuple]:
+    """The audit row's INSERT and its fields, made once: the table is append-only, so nothing reads the row back."""
     fields = tuple(f for f in AuditEvent._meta.concrete_fields if not f.primary_key)
     q = connection.ops.quote_name
-    table, columns = q(AuditEvent._meta.db_table), ", ".join(q(f.column) for f in fields)
+    columns = ", ".join(q(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
-    if wait_for_disk:
-        return f"INSERT INTO {table} ({columns}) VALUES ({marks})", fields  # nosec B608
-    no_wait = "WITH no_wait AS (SELECT set_config('synchronous_commit', 'off', true))"
-    return f"{no_wait} INSERT INTO {table} ({columns}) SELECT {marks} FROM no_wait", fields  # nosec B608
+    return f"INSERT INTO {q(AuditEvent._meta.db_table)} ({columns}) VALUES ({marks})", fields  # nosec B608
 
 
-def audit_record(
-    *,
-    actor,
-    action: str,
-    what: str,
-    patient_id: int | None = None,
-    detail: dict | None = None,
-    wait_for_disk: bool = True,
-) -> None:
+def audit_record(*, actor, action: str, what: str, patient_id: int | None = None, detail: dict | None = None) -> None:
     """One row, as AuditEvent.objects.create(...) writes it, in one INSERT.
 
     Built once rather than by the ORM on every call: every page and API call
     of a patient's data writes one, and the ORM's save took 0.5-0.7 ms of
     Python for it, the INSERT itself 0.2 ms (the chart page's, measured in
     one process). No signal receiver listens for audit rows.
-
-    wait_for_disk=False lets the row's commit return before the disk has it
-    (see _insert), but only when the statement is its own transaction: inside
-    an atomic block it would be the whole transaction's commit, the changes'
-    included.
     """
     values = audit_row(actor=actor, action=action, what=what, patient_id=patient_id, detail=detail)
     values["at"] = timezone.now()
-    own_transaction = connection.vendor == "postgresql" and not connection.in_atomic_block
-    sql, fields = _insert(wait_for_disk or not own_transaction)
+    sql, fields = _insert()
     params = [f.get_db_prep_save(values[f.attname], connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -109,11 +86,7 @@ def audit_view(*, user, patient_id: int, what: str = "") -> None:
     ``what`` defaults to the URL name of the view being served.
     """
     what = what or _route(_current_request.get()) or "patient"
-    # A view changes nothing: its row need not hold the page up until it is on
-    # disk (4 ms median, p90 8 ms, with the neighbours' I/O on this host,
-    # against 0.05 ms; a crash of PostgreSQL itself could lose the last 0.6 s
-    # of views, never a change).
-    audit_record(actor=user, action=AuditEvent.Action.VIEW, what=what, patient_id=patient_id, wait_for_disk=False)
+    audit_record(actor=user, action=AuditEvent.Action.VIEW, what=what, patient_id=patient_id)
 
 
 def audit_change(*, user, patient_id: int | None, what: str, detail: dict | None = None) -> None:
