@@ -1,12 +1,13 @@
 """Framework-free detection logic: scales, rules, replay, simulation, scoring.
 
-``detection/rules.py`` (the detector every check-in goes through) may be
-compiled in place with mypyc by ``tools/compile_detector.py`` (``make setup``
-runs it; a machine without a C compiler just keeps the source). The compiled
-module is imported only while it was built from the rules.py now on disk: the
-build writes rules.py's SHA-256 beside it, and when that no longer matches (an
-edited rules.py, a checkout) or MYELOTRACK_PURE_PYTHON is set, the source is
-imported instead, so an edit is never shadowed by a stale build.
+``detection/rules.py`` (the detector every check-in goes through) and
+``detection/csvscan.py`` (the replay's reader) may be compiled in place with
+mypyc by ``tools/compile_detector.py`` (``make setup`` runs it; a machine
+without a C compiler just keeps the source). A compiled module is imported
+only while it was built from the .py now on disk: the build writes the
+source's SHA-256 beside it, and when that no longer matches (an edited file,
+a checkout) or MYELOTRACK_PURE_PYTHON is set, the source is imported
+instead, so an edit is never shadowed by a stale build.
 """
 
 import hashlib
@@ -15,7 +16,7 @@ import os
 import sys
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-COMPILED_MODULES = ("rules",)
+COMPILED_MODULES = ("rules", "csvscan")
 
 
 def _compiled_is_current(name: str) -> bool:

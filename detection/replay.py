@@ -31,6 +31,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
+from detection import csvscan, is_compiled
 from detection.rules import OPENED, DayScore, PatientDetector, RuleConfig, opened_events
 from detection.scales import DOMAIN_MAX
 
@@ -39,6 +40,11 @@ MAXIMA = DOMAIN_MAX
 # Every legal score string maps to its value; anything else is an error.
 _SCORES = {key: {str(v): v for v in range(top + 1)} for key, top in MAXIMA.items()}
 _FLAGS = {"0": False, "1": True}
+# The four maxima in the order of a row's scores, for csvscan.
+_ROW_MAXIMA = tuple(MAXIMA[k] for k in ("fine_motor", "gait", "sensation", "bladder"))
+# csvscan reads a byte at a time: compiled, far faster than any str.split
+# reader; interpreted, far slower. So it is used only where it is compiled.
+_SCAN = is_compiled(csvscan)
 
 
 class ReplayInputError(ValueError):
@@ -130,10 +136,7 @@ def _fast_rows(lines: list[str], first: int) -> dict[str, list[Row]] | None:
     general reader (which sorts, and names the duplicate's first line)
     reads the whole file again.
     """
-    if not lines:
-        return None
-    header = [h.strip().lstrip("\ufeff") for h in lines[0].split(",")]
-    if tuple(header) != REQUIRED:
+    if not lines or not _plain_header(lines[0]):
         return None
     cols = (0, 1, 2, 3, 4, 5, 6)
     width = 7
@@ -173,6 +176,34 @@ def _fast_rows(lines: list[str], first: int) -> dict[str, list[Row]] | None:
         last = date
         days.append((date,) + values)
     return by_patient
+
+
+def _plain_header(header: str) -> bool:
+    """Whether a header line is exactly REQUIRED, as _fast_rows reads it (spaces and a BOM aside)."""
+    return tuple(h.strip().lstrip("\ufeff") for h in header.split(",")) == REQUIRED
+
+
+def _scanned_rows(rows: str) -> dict[str, list[int]] | None:
+    """The lines after the header as each patient's packed check-ins, from csvscan; None where it does not apply.
+
+    Only where csvscan is compiled, and only for text the split-based
+    readers would read the same way: no quotes and no carriage returns
+    (those go to the csv module). csvscan itself gives None for any row not
+    of the common form, and the caller then uses those readers.
+    """
+    if not _SCAN or '"' in rows or "\r" in rows:
+        return None
+    return csvscan.packed_checkins(rows.encode(), _ROW_MAXIMA)
+
+
+def _scanned_file(text: str) -> dict[str, list[int]] | None:
+    """``_scanned_rows`` for a whole file's text, header included."""
+    if not _SCAN:
+        return None
+    nl = text.find("\n")
+    if nl < 0 or not _plain_header(text[:nl]):
+        return None
+    return _scanned_rows(text[nl + 1 :])
 
 
 def _check_row(
@@ -311,6 +342,27 @@ def alert_lines(by_patient: dict[str, list[Row]], config: RuleConfig | None = No
     return "".join(dumps(alert) + "\n" for alert in replay_rows(by_patient, config))
 
 
+def packed_alert_lines(by_patient: dict[str, list[int]], config: RuleConfig | None = None) -> str:
+    """``alert_lines`` for check-ins packed as ``rules.pack_day`` packs them (csvscan's): the same lines."""
+    config = config or RuleConfig()
+    dumps = json.dumps
+    out: list[str] = []
+    for pid, codes in by_patient.items():
+        for ev in PatientDetector(config).feed_packed(codes):
+            if ev.kind == OPENED:
+                alert = {"patient_id": pid, "date": ev.date.isoformat(), "rule": ev.rule, "severity": ev.severity}
+                out.append(dumps(alert) + "\n")
+    return "".join(out)
+
+
+def _text_alert_lines(text: str, config: RuleConfig) -> str:
+    """A whole file's alert lines in this process: csvscan's rows where it applies, else the readers'."""
+    packed = _scanned_file(text)
+    if packed is not None:
+        return packed_alert_lines(packed, config)
+    return alert_lines(_rows_from_text(text), config)
+
+
 # Below this size a file is replayed in one process: forking costs more than
 # it saves (a year of 1,000 patients is about 7 MB).
 PARALLEL_MIN_CHARS = 1_000_000
@@ -352,7 +404,7 @@ def replay_file_text(
         if lines is not None:
             return lines
     with _no_gc():  # the rules too: while they run, every row read is still alive for the collector to walk
-        return alert_lines(_rows_from_text(text), config)
+        return _text_alert_lines(text, config)
 
 
 def _part_starts(text: str, parts: int) -> list[int]:
@@ -377,6 +429,10 @@ def _part_starts(text: str, parts: int) -> list[int]:
 
 def _replay_part(text: str, first: int, header: str, config: RuleConfig) -> tuple:
     """One part's outcome: ("ok", its patient ids, its alert lines), ("error", line, detail) or ("fallback",)."""
+    if _plain_header(header):
+        packed = _scanned_rows(text[len(header) + 1 :] if first == 1 else text)
+        if packed is not None:
+            return ("ok", list(packed), packed_alert_lines(packed, config))
     try:
         rows = _fast_rows([header, *text.split("\n")] if first > 1 else text.split("\n"), first)
     except ReplayInputError as exc:
