@@ -520,10 +520,25 @@ def _day_text(day: datetime.date) -> str:
 # first nightly sweep reads a year per patient): the days since 1970-01-01,
 # then 4 bits per score (every mJOA subscore fits: 0-7) and 1 for the red
 # flag. tracker.evaluation has PostgreSQL compute the same number per row.
-_PACKED_EPOCH_ORDINAL = datetime.date(1970, 1, 1).toordinal()
-# The date objects of the ordinals unpacked so far: a sweep's patients share
-# the same few hundred days, and making a date costs more than finding one.
-_DATE_OF_ORDINAL: dict[int, datetime.date] = {}
+_PACKED_EPOCH_ORDINAL: Final = datetime.date(1970, 1, 1).toordinal()
+# The date objects made so far for a packed check-in's day (days since
+# 1970-01-01), indexed by it: a sweep's or a replay's patients share the same
+# few hundred days, and making a date, or finding it in a dict keyed by an
+# int, costs far more than an index into a list (about 350 instructions a
+# check-in against 20, callgrind). 50,000 days reach 2106; any day outside
+# is made each time.
+_DATE_TABLE_DAYS: Final = 50_000
+_DATE_TABLE: Final[list[datetime.date | None]] = [None] * _DATE_TABLE_DAYS
+
+
+def _date_of_day(days: int) -> datetime.date:
+    """The date ``days`` after 1970-01-01 (a packed check-in's day), made once."""
+    if 0 <= days < _DATE_TABLE_DAYS:
+        date = _DATE_TABLE[days]
+        if date is None:
+            date = _DATE_TABLE[days] = datetime.date.fromordinal(days + _PACKED_EPOCH_ORDINAL)
+        return date
+    return datetime.date.fromordinal(days + _PACKED_EPOCH_ORDINAL)
 
 
 def pack_day(date: datetime.date, fm: int, g: int, s: int, b: int, red_flag: bool = False) -> int:
@@ -749,6 +764,45 @@ class PatientDetector:
         if ordinal is None:
             ordinal = _ORDINAL_CACHE[date] = date.toordinal()
         events: list[Event] = []
+        self._feed_day(date, ordinal, fm, g, s, b, red_flag, events)
+        return events
+
+    def feed_packed(self, codes: list[int]) -> list[Event]:
+        """``feed`` for many check-ins in date order, each packed by ``pack_day``: the same events.
+
+        One call for a patient's whole history: compiled, the loop, the
+        unpacking and the calls to ``_feed_day`` run in C, no DayScore is
+        made per check-in (a first sweep's rows are a year per patient), and
+        the ordinal comes from the code rather than from the date.
+        """
+        events: list[Event] = []
+        epoch = _PACKED_EPOCH_ORDINAL
+        for code in codes:
+            days = code >> 17
+            self._feed_day(
+                _date_of_day(days),
+                days + epoch,
+                (code >> 13) & 15,
+                (code >> 9) & 15,
+                (code >> 5) & 15,
+                (code >> 1) & 15,
+                (code & 1) == 1,
+                events,
+            )
+        return events
+
+    def _feed_day(
+        self,
+        date: datetime.date,
+        ordinal: int,
+        fm: int,
+        g: int,
+        s: int,
+        b: int,
+        red_flag: bool,
+        events: list[Event],
+    ) -> None:
+        """One check-in, ``date`` and its ordinal: what feed_values and feed_packed run; events go into ``events``."""
         is_open = self.open
         last = self.last_date
         if last is not None:
@@ -762,10 +816,12 @@ class PatientDetector:
                 last_ordinal = last.toordinal()
             if ordinal <= last_ordinal:
                 raise OutOfOrderCheckIn(f"check-in of {date} is not after the last one fed ({last})")
-            # What the nightly sweeps would have seen during the gap.
+            # What the nightly sweeps would have seen during the gap (as of
+            # last + missed_checkins_days, from the date table rather than
+            # through a timedelta: the same date).
             limit = self._missed_days
             if ordinal - last_ordinal > limit and not is_open.get(MISSED_CHECKINS):
-                events.extend(self.tick(last + datetime.timedelta(days=limit)))
+                events.extend(self.tick(_date_of_day(last_ordinal + limit - _PACKED_EPOCH_ORDINAL)))
         if is_open.get(MISSED_CHECKINS):
             events.append(self._close(MISSED_CHECKINS, date, CHECKED_IN, f"Checked in again on {_day_text(date)}", {}))
         self.last_date = date
@@ -788,29 +844,6 @@ class PatientDetector:
                 )
 
         self._feed_scores(date, fm, g, s, b, ordinal, events)
-        return events
-
-    def feed_packed(self, codes: list[int]) -> list[Event]:
-        """``feed`` for many check-ins in date order, each packed by ``pack_day``: the same events.
-
-        One call for a patient's whole history: compiled, the loop, the
-        unpacking and the calls to ``feed_values`` run in C, and no DayScore
-        is made per check-in (a first sweep's rows are a year per patient).
-        """
-        events: list[Event] = []
-        dates = _DATE_OF_ORDINAL
-        epoch = _PACKED_EPOCH_ORDINAL
-        for code in codes:
-            ordinal = (code >> 17) + epoch
-            date = dates.get(ordinal)
-            if date is None:
-                date = dates[ordinal] = datetime.date.fromordinal(ordinal)
-            reported = self.feed_values(
-                date, (code >> 13) & 15, (code >> 9) & 15, (code >> 5) & 15, (code >> 1) & 15, (code & 1) == 1
-            )
-            if reported:
-                events.extend(reported)
-        return events
 
     def _feed_scores(
         self, date: datetime.date, fm: int, g: int, s: int, b: int, ordinal: int, events: list[Event]
