@@ -169,3 +169,14 @@ def test_on_any_rows_it_gives_the_split_readers_check_ins_or_none(text):
     for module in (detection.csvscan, SOURCE_MODULE):
         got = module.packed_checkins(text.split("\n", 1)[1].encode(), replay._ROW_MAXIMA)
         assert got is None or got == expected
+
+
+def test_the_packed_replay_prints_the_lines_json_dumps_gives_for_any_patient_id(cohort):
+    rows = replay._rows_from_text(cohort)
+    # The cohort's rows under ids that JSON must escape.
+    names = ['P"1', "Pä\\2", "P\t3", "Ω", "plain"]
+    renamed = {names[n % len(names)] + str(n): days for n, days in enumerate(rows.values())}
+    packed = {pid: [pack_day(*row) for row in days] for pid, days in renamed.items()}
+    expected = replay.alert_lines(renamed)
+    assert len(expected.splitlines()) > 20
+    assert replay.packed_alert_lines(packed) == expected
