@@ -414,11 +414,18 @@ def _new_event(
     field, in field order, leaves the same object (equality, repr,
     ``to_dict`` and hash read the fields); Event has no ``__post_init__`` to
     skip. tests/detection/test_event_construction.py holds it to ``Event()``.
+    One item at a time: ``update(kind=..., ...)`` first builds a dict of
+    keyword arguments, which cost more than the seven stores.
     """
     event: Event = object.__new__(Event)
-    event.__dict__.update(
-        kind=kind, rule=rule, severity=severity, date=date, evidence=evidence, evidence_data=data, reason=reason
-    )
+    fields = event.__dict__
+    fields["kind"] = kind
+    fields["rule"] = rule
+    fields["severity"] = severity
+    fields["date"] = date
+    fields["evidence"] = evidence
+    fields["evidence_data"] = data
+    fields["reason"] = reason
     return event
 
 
@@ -536,6 +543,21 @@ def _day_text(day: datetime.date) -> str:
         if len(_DAY_TEXT_CACHE) >= 20000:  # a long-lived worker: keep it small
             _DAY_TEXT_CACHE.clear()
         text = _DAY_TEXT_CACHE[day] = format(day, "%d %b %Y")
+    return text
+
+
+# A date as the evidence data and the saved state write it (2026-03-05), for
+# the same reason: date.isoformat() costs about 3,400 instructions a call
+# (CPython formats it with PyUnicode_FromFormat), a look-up about a tenth.
+_ISO_CACHE: Final[dict[datetime.date, str]] = {}
+
+
+def _iso(day: datetime.date) -> str:
+    text = _ISO_CACHE.get(day)
+    if text is None:
+        if len(_ISO_CACHE) >= 20000:  # a long-lived worker: keep it small
+            _ISO_CACHE.clear()
+        text = _ISO_CACHE[day] = day.isoformat()
     return text
 
 
@@ -864,15 +886,15 @@ class PatientDetector:
 
         if red_flag:
             if is_open.get(RED_FLAG):
-                self._red_flag_dates.append(date.isoformat())
+                self._red_flag_dates.append(_iso(date))
             else:
-                self._red_flag_dates = [date.isoformat()]
+                self._red_flag_dates = [_iso(date)]
                 events.append(
                     self._open(
                         RED_FLAG,
                         date,
                         f"Red-flag answer on {_day_text(date)}",
-                        {"dates": [date.isoformat()], "total": fm + g + s + b},
+                        {"dates": [_iso(date)], "total": fm + g + s + b},
                     )
                 )
 
@@ -912,9 +934,11 @@ class PatientDetector:
         # The recent history the windowed rules look at.
         # The live window is the last n entries, from _start on: dropping the
         # oldest check-in moves _start rather than deleting the first item of
-        # three lists (which shifts every item, each time); once hist entries
-        # are dead they go in one slice deletion. Readers index from the end
-        # or add _start, and the saved state holds the live window only.
+        # six lists (which shifts every item, each time); once 4 * hist
+        # entries are dead they go in one slice deletion per list (each moves
+        # the live entries; the dead ones cost no more to free together).
+        # Readers index from the end or add _start, and the saved state holds
+        # the live window only.
         dates, totals = self._dates, self._totals
         dates.append(ordinal)
         totals.append(total)
@@ -927,7 +951,7 @@ class PatientDetector:
         if n > hist:
             start += 1
             n -= 1
-            if start >= hist:
+            if start >= 4 * hist:
                 del dates[:start], totals[:start]
                 del self._fm_hist[:start], self._g_hist[:start], self._s_hist[:start], self._b_hist[:start]
                 start = 0
@@ -1066,7 +1090,7 @@ class PatientDetector:
                 MISSED_CHECKINS,
                 today,
                 f"No check-in for {missed} days (last on {_day_text(self.last_date)})",
-                {"last_checkin": self.last_date.isoformat(), "days": missed},
+                {"last_checkin": _iso(self.last_date), "days": missed},
             )
         ]
 
@@ -1209,7 +1233,7 @@ class PatientDetector:
 
     def _open(self, rule: str, date: datetime.date, evidence: str, data: dict[str, Any]) -> Event:
         self.open[rule] = True
-        self._opened_on[rule] = date.isoformat()
+        self._opened_on[rule] = _iso(date)
         if rule in DECLINE_RULES:
             self.disarmed[rule] = True
             data = {**data, EARLIER_DOWN_KEY: self._earlier_down()}
@@ -1344,7 +1368,8 @@ class PatientDetector:
         two, nor by the one big difference of a step drop.
         """
         diffs = self._diffs
-        diffs[d if d >= 0 else -d] += 1
+        i = d if d >= 0 else -d
+        diffs[i] = diffs[i] + 1  # compiled, "+=" on a list item would be a generic Python addition
         count = self._sd_count = self._sd_count + 1
         if count < 3:
             return
@@ -1439,12 +1464,23 @@ class PatientDetector:
 
     def _rapid_evidence(self, r: int, btotal: float, each_drop: float, min_drop: float, min_z_drop: float) -> bool:
         """Are the last r check-ins each down by each_drop, and on average by both minimums?"""
-        recent = self._totals[-r:]
+        # The highest and the sum of the last r in one pass over the list
+        # (compiled: C integers, where a slice, max() and sum() made a list
+        # and went through Python objects).
+        totals = self._totals
+        end = len(totals)
+        highest = totals[end - r]
+        added = 0
+        for j in range(end - r, end):
+            t = totals[j]
+            added += t
+            if t > highest:
+                highest = t
         # Every one of them down (a change that persists, not one bad day)...
-        if not btotal - max(recent) >= each_drop:
+        if not btotal - highest >= each_drop:
             return False
         # ...and by at least min_drop on average, and by enough of the noise.
-        drop = btotal - sum(recent) / r
+        drop = btotal - added / r
         return drop >= min_drop and drop >= min_z_drop
 
     def _check_domains(self, date: datetime.date, m: int, events: list[Event]) -> None:
@@ -1553,7 +1589,8 @@ class PatientDetector:
 
     def _window_dates(self, m: int) -> list[str]:
         dates = self._dates[-m:]
-        return [datetime.date.fromordinal(dates[0]).isoformat(), datetime.date.fromordinal(dates[-1]).isoformat()]
+        epoch = _PACKED_EPOCH_ORDINAL
+        return [_iso(_date_of_day(dates[0] - epoch)), _iso(_date_of_day(dates[-1] - epoch))]
 
 
 def replay_patient(
