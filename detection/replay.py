@@ -19,8 +19,6 @@ workers, one per CPU; ``--workers 1`` for one process), with the same output
 
 from __future__ import annotations
 
-import argparse
-import csv
 import datetime
 import gc
 import io
@@ -82,6 +80,8 @@ def _rows_from_text(text: str) -> dict[str, list[Row]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     if '"' in text or "\r" in text:
+        import csv  # only for these files: the others are read without it, and the import costs start-up time
+
         reader = csv.reader(io.StringIO(text))
         return _group_rows((reader.line_num, row) for row in reader)
     lines = text.split("\n")
@@ -531,7 +531,47 @@ def _config_from_file(path: str | None) -> RuleConfig:
     return RuleConfig.from_dict(load_rules_json(path)) if path else RuleConfig()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _plain_arguments(argv: list[str]) -> tuple[str, str | None, int | None] | None:
+    """(file, rules, workers) from ``FILE [--rules RULES] [--workers N]`` written plainly; None for anything else.
+
+    Importing argparse and building the parser (which asks shutil for the
+    terminal's size) is about 6 ms of a replay of a year of 1,000 patients
+    that takes about 150 ms. So the plain invocations are read here, and
+    anything else (--help, an option abbreviated or written with "=", a
+    value starting with "-", an option given twice, --workers not a whole
+    number of 1 or more, a second file) goes to argparse, which reads it or
+    gives its own message; for what this accepts, argparse reads the same
+    (tests/detection/test_replay_entry_point.py).
+    """
+    file: str | None = None
+    rules: str | None = None
+    workers: int | None = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--rules", "--workers"):
+            if i + 1 == len(argv) or argv[i + 1].startswith("-"):
+                return None
+            value = argv[i + 1]
+            i += 2
+            if arg == "--rules" and rules is None:
+                rules = value
+            elif arg == "--workers" and workers is None and value.isascii() and value.isdigit() and int(value) >= 1:
+                workers = int(value)
+            else:
+                return None
+        elif arg.startswith("-") or file is not None:
+            return None
+        else:
+            file = arg
+            i += 1
+    return None if file is None else (file, rules, workers)
+
+
+def _parsed_arguments(argv: list[str]) -> tuple[str, str | None, int | None]:
+    """(file, rules, workers) as argparse reads them, with its help and its errors."""
+    import argparse  # see _plain_arguments
+
     parser = argparse.ArgumentParser(
         prog="python -m detection.replay",
         description="Replay the progression rules over a check-ins CSV; one JSON line per alert opened.",
@@ -547,23 +587,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be 1 or more")
+    return args.file, args.rules, args.workers
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    file, rules, workers = _plain_arguments(argv) or _parsed_arguments(argv)
     try:
-        config = _config_from_file(args.rules)
+        config = _config_from_file(rules)
     except (TypeError, ValueError) as exc:
         print(f"error: --rules: {exc}", file=sys.stderr)
         return 1
     try:
-        with open(args.file, newline="", encoding="utf-8") as f:
+        with open(file, newline="", encoding="utf-8") as f:
             text = f.read()
-        lines = replay_file_text(text, config, workers=args.workers)
+        lines = replay_file_text(text, config, workers=workers)
     except ReplayInputError as exc:
-        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        print(f"error: {file}: {exc}", file=sys.stderr)
         return 1
     except UnicodeDecodeError:
-        print(f"error: {args.file}: not UTF-8 text", file=sys.stderr)
+        print(f"error: {file}: not UTF-8 text", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        print(f"error: cannot read {file}: {exc.strerror}", file=sys.stderr)
         return 1
     try:
         # One write of all lines: the same bytes as the command's line-by-line writes.
