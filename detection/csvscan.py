@@ -144,11 +144,18 @@ def packed_checkins(rows: bytes, maxima: tuple[int, int, int, int]) -> dict[str,
         if day < 1 or day > month_days:
             return None
         ordinal: i64 = month_base + day  # datetime.date(year, month, day).toordinal()
-        fm: i64 = rows[d + 11] - _ZERO
-        g: i64 = rows[d + 13] - _ZERO
-        s: i64 = rows[d + 15] - _ZERO
-        b: i64 = rows[d + 17] - _ZERO
-        red_flag: i64 = rows[d + 19] - _ZERO
+        # Each byte into an i64 first: compiled, subtracting from rows[...]
+        # itself would be a Python int operation.
+        fm: i64 = rows[d + 11]
+        g: i64 = rows[d + 13]
+        s: i64 = rows[d + 15]
+        b: i64 = rows[d + 17]
+        red_flag: i64 = rows[d + 19]
+        fm -= _ZERO
+        g -= _ZERO
+        s -= _ZERO
+        b -= _ZERO
+        red_flag -= _ZERO
         if not (
             0 <= fm <= fm_max
             and 0 <= g <= g_max
