@@ -72,7 +72,8 @@ def test_a_big_file_in_parallel_prints_the_same_bytes_as_one_process_and_the_com
     path = tmp_path / "c.csv"
     write_cohort(str(path), str(tmp_path / "t.csv"), patients=160, days=365, seed=7, noise=1.5)
     assert path.stat().st_size > 1_000_000  # replay.PARALLEL_MIN_CHARS: the workers' path
-    parallel, single = plain(str(path)), plain("--workers", "1", str(path))
+    # Two workers asked for: by default a loaded machine gets one (default_workers).
+    parallel, single = plain("--workers", "2", str(path)), plain("--workers", "1", str(path))
     assert parallel.returncode == single.returncode == 0, parallel.stderr + single.stderr
     assert parallel.stdout == single.stdout == command(str(path)) == command(str(path), "--workers", "1")
     assert len(parallel.stdout.splitlines()) > 100
