@@ -14,8 +14,10 @@ the same run and alternating so that the machine's load hits both alike:
 * ``bench/naive_replay.py FILE > /dev/null``, the naive rule of issue 13 in
   plain Python (csv module, one pass), the yardstick;
 
-and, inside this process, the fast reader and the rules alone, and the
-start-up on an empty file. ``python -m detection.replay`` runs as it is
+and, inside this process, the reader and the rules alone as one process of
+the replay runs them (csvscan's packed check-ins and feed_packed where
+csvscan is compiled, the split-based reader and feed_values otherwise), and
+the start-up on an empty file. ``python -m detection.replay`` runs as it is
 installed (in parallel over the machine's CPUs) and with ``--workers 1``.
 Reports the median of --repeat alternating rounds and the median of the
 per-round ratios (issue 13's target: replay >= 4x faster than the naive
@@ -33,7 +35,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from detection.replay import read_checkin_rows, replay_rows  # noqa: E402
+from detection import replay  # noqa: E402
 from detection.simulation import write_cohort  # noqa: E402
 
 
@@ -85,16 +87,24 @@ def main() -> None:
             runs["naive"] += [naive_a, naive_b]
             runs["startup"].append(whole_process([python, "manage.py", "replay_detection", empty]))
             runs["startup_plain"].append(whole_process([python, "-m", "detection.replay", empty]))
-            t0 = time.perf_counter()
             with open(path, newline="") as f:
-                by_patient = read_checkin_rows(f)
-            t1 = time.perf_counter()
-            alerts = sum(1 for _ in replay_rows(by_patient))
-            t2 = time.perf_counter()
+                text = f.read()
+            t0 = time.perf_counter()
+            with replay._no_gc():  # as replay_file_text runs them
+                packed = replay._scanned_file(text)
+                split = replay._rows_from_text(text) if packed is None else None
+                t1 = time.perf_counter()
+                if packed is not None:
+                    lines = replay.packed_alert_lines(packed)
+                else:
+                    lines = replay.alert_lines(split)
+                t2 = time.perf_counter()
+            alerts = lines.count("\n")
             runs["read"].append(t1 - t0)
             runs["rules"].append(t2 - t1)
-            del by_patient
+            del packed, split, lines
         load_after = os.getloadavg()
+    reader = "csvscan" if replay._SCAN else "split-based reader"
     m = {name: median(values) for name, values in runs.items()}
     r = {name: median(values) for name, values in ratios.items()}
     print(
@@ -117,7 +127,7 @@ def main() -> None:
     )
     print(
         f"  start-up on an empty file: {m['startup_plain']:.3f} s without Django, {m['startup']:.3f} s with it; "
-        f"in one process: read + validate {m['read']:.3f} s, rules {m['rules']:.3f} s"
+        f"in one process: read + validate {m['read']:.3f} s ({reader}), rules {m['rules']:.3f} s"
     )
     print(f"  ratios per round (python -m detection.replay): {', '.join(f'{x:.2f}' for x in ratios['plain'])}")
 

@@ -1,21 +1,27 @@
 """Framework-free detection logic: scales, rules, replay, simulation, scoring.
 
-``detection/rules.py`` (the detector every check-in goes through) may be
-compiled in place with mypyc by ``tools/compile_detector.py`` (``make setup``
-runs it; a machine without a C compiler just keeps the source). The compiled
-module is imported only while it was built from the rules.py now on disk: the
-build writes rules.py's SHA-256 beside it, and when that no longer matches (an
-edited rules.py, a checkout) or MYELOTRACK_PURE_PYTHON is set, the source is
-imported instead, so an edit is never shadowed by a stale build.
+``detection/rules.py`` (the detector every check-in goes through) and
+``detection/csvscan.py`` (the replay's reader) may be compiled in place with
+mypyc by ``tools/compile_detector.py`` (``make setup`` runs it; a machine
+without a C compiler just keeps the source). A compiled module is imported
+only while it was built from the .py now on disk: the build writes the
+source's SHA-256 beside it, and when that no longer matches (an edited file,
+a checkout) or MYELOTRACK_PURE_PYTHON is set, the source is imported
+instead, so an edit is never shadowed by a stale build.
 """
 
-import hashlib
-import importlib.util
 import os
 import sys
 
+try:
+    # CPython's own SHA-256, for the check below at every start of every
+    # process: hashlib's sha256 would first load OpenSSL (about 2 ms).
+    from _sha256 import sha256
+except ImportError:  # pragma: no cover - a Python without it (3.12 calls it _sha2)
+    from hashlib import sha256
+
 _HERE = os.path.dirname(os.path.abspath(__file__))
-COMPILED_MODULES = ("rules",)
+COMPILED_MODULES = ("rules", "csvscan")
 
 
 def _compiled_is_current(name: str) -> bool:
@@ -23,7 +29,7 @@ def _compiled_is_current(name: str) -> bool:
         with open(os.path.join(_HERE, f"{name}.compiled-sha256")) as f:
             expected = f.read().strip()
         with open(os.path.join(_HERE, f"{name}.py"), "rb") as f:
-            return hashlib.sha256(f.read()).hexdigest() == expected
+            return sha256(f.read()).hexdigest() == expected
     except OSError:
         return False
 
@@ -37,6 +43,8 @@ class _SourceOnly:
     def find_spec(self, fullname, path=None, target=None):
         if fullname not in self.names:
             return None
+        import importlib.util  # only when a source must be loaded instead of a build
+
         return importlib.util.spec_from_file_location(
             fullname, os.path.join(_HERE, fullname.rpartition(".")[2] + ".py")
         )

@@ -19,8 +19,6 @@ workers, one per CPU; ``--workers 1`` for one process), with the same output
 
 from __future__ import annotations
 
-import argparse
-import csv
 import datetime
 import gc
 import io
@@ -31,6 +29,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
+from detection import csvscan, is_compiled
 from detection.rules import OPENED, DayScore, PatientDetector, RuleConfig, opened_events
 from detection.scales import DOMAIN_MAX
 
@@ -39,6 +38,11 @@ MAXIMA = DOMAIN_MAX
 # Every legal score string maps to its value; anything else is an error.
 _SCORES = {key: {str(v): v for v in range(top + 1)} for key, top in MAXIMA.items()}
 _FLAGS = {"0": False, "1": True}
+# The four maxima in the order of a row's scores, for csvscan.
+_ROW_MAXIMA = tuple(MAXIMA[k] for k in ("fine_motor", "gait", "sensation", "bladder"))
+# csvscan reads a byte at a time: compiled, far faster than any str.split
+# reader; interpreted, far slower. So it is used only where it is compiled.
+_SCAN = is_compiled(csvscan)
 
 
 class ReplayInputError(ValueError):
@@ -76,6 +80,8 @@ def _rows_from_text(text: str) -> dict[str, list[Row]]:
     if "\r" in text:
         text = text.replace("\r\n", "\n")
     if '"' in text or "\r" in text:
+        import csv  # only for these files: the others are read without it, and the import costs start-up time
+
         reader = csv.reader(io.StringIO(text))
         return _group_rows((reader.line_num, row) for row in reader)
     lines = text.split("\n")
@@ -130,10 +136,7 @@ def _fast_rows(lines: list[str], first: int) -> dict[str, list[Row]] | None:
     general reader (which sorts, and names the duplicate's first line)
     reads the whole file again.
     """
-    if not lines:
-        return None
-    header = [h.strip().lstrip("\ufeff") for h in lines[0].split(",")]
-    if tuple(header) != REQUIRED:
+    if not lines or not _plain_header(lines[0]):
         return None
     cols = (0, 1, 2, 3, 4, 5, 6)
     width = 7
@@ -173,6 +176,34 @@ def _fast_rows(lines: list[str], first: int) -> dict[str, list[Row]] | None:
         last = date
         days.append((date,) + values)
     return by_patient
+
+
+def _plain_header(header: str) -> bool:
+    """Whether a header line is exactly REQUIRED, as _fast_rows reads it (spaces and a BOM aside)."""
+    return tuple(h.strip().lstrip("\ufeff") for h in header.split(",")) == REQUIRED
+
+
+def _scanned_rows(rows: str) -> dict[str, list[int]] | None:
+    """The lines after the header as each patient's packed check-ins, from csvscan; None where it does not apply.
+
+    Only where csvscan is compiled, and only for text the split-based
+    readers would read the same way: no quotes and no carriage returns
+    (those go to the csv module). csvscan itself gives None for any row not
+    of the common form, and the caller then uses those readers.
+    """
+    if not _SCAN or '"' in rows or "\r" in rows:
+        return None
+    return csvscan.packed_checkins(rows.encode(), _ROW_MAXIMA)
+
+
+def _scanned_file(text: str) -> dict[str, list[int]] | None:
+    """``_scanned_rows`` for a whole file's text, header included."""
+    if not _SCAN:
+        return None
+    nl = text.find("\n")
+    if nl < 0 or not _plain_header(text[:nl]):
+        return None
+    return _scanned_rows(text[nl + 1 :])
 
 
 def _check_row(
@@ -311,18 +342,61 @@ def alert_lines(by_patient: dict[str, list[Row]], config: RuleConfig | None = No
     return "".join(dumps(alert) + "\n" for alert in replay_rows(by_patient, config))
 
 
+def packed_alert_lines(by_patient: dict[str, list[int]], config: RuleConfig | None = None) -> str:
+    """``alert_lines`` for check-ins packed as ``rules.pack_day`` packs them (csvscan's): the same lines."""
+    config = config or RuleConfig()
+    # Each line is the bytes json.dumps gives for the alert dict (key order,
+    # ", " and ": " separators, ASCII escapes), put together from each
+    # string's own json.dumps: about a tenth of the instructions of one
+    # dumps call per alert (test_replay_parallel compares it with alert_lines).
+    quoted: dict[str, str] = {}
+    out: list[str] = []
+    for pid, codes in by_patient.items():
+        head = '{"patient_id": ' + json.dumps(pid) + ', "date": "'
+        for ev in PatientDetector(config).feed_packed(codes):
+            if ev.kind == OPENED:
+                rule = quoted.get(ev.rule) or quoted.setdefault(ev.rule, json.dumps(ev.rule))
+                severity = quoted.get(ev.severity) or quoted.setdefault(ev.severity, json.dumps(ev.severity))
+                out.append(f'{head}{ev.date.isoformat()}", "rule": {rule}, "severity": {severity}}}\n')
+    return "".join(out)
+
+
+def _text_alert_lines(text: str, config: RuleConfig) -> str:
+    """A whole file's alert lines in this process: csvscan's rows where it applies, else the readers'."""
+    packed = _scanned_file(text)
+    if packed is not None:
+        return packed_alert_lines(packed, config)
+    return alert_lines(_rows_from_text(text), config)
+
+
 # Below this size a file is replayed in one process: forking costs more than
 # it saves (a year of 1,000 patients is about 7 MB).
 PARALLEL_MIN_CHARS = 1_000_000
 
 
 def default_workers() -> int:
-    """Processes for a replay: the CPUs this process may run on, at most 8."""
+    """Processes for a replay: the CPUs this process may run on, at most 8; one on a saturated machine.
+
+    A worker helps only while there is a CPU free for it. With the 1-minute
+    load average at twice the CPUs or more, the workers wait for the same
+    CPUs and add only the fork's cost (copied pages, a second start of the
+    rules): on the shared 2-vCPU machine at load 6-10 a year of 1,000
+    patients took 3.6-4.4x less time than the naive rule with two workers
+    and 4.1-5.0x with one (docs/detection.md, "Replay speed", fifth pass).
+    ``make -l`` holds back its jobs the same way; ``--workers`` still asks
+    for a number.
+    """
     try:
         cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # pragma: no cover - not Linux
         cpus = os.cpu_count() or 1
-    return max(1, min(cpus, 8))
+    cpus = max(1, min(cpus, 8))
+    try:
+        if os.getloadavg()[0] >= 2 * cpus:
+            return 1
+    except OSError:  # pragma: no cover - no load average to read
+        pass
+    return cpus
 
 
 def replay_file_text(
@@ -352,7 +426,7 @@ def replay_file_text(
         if lines is not None:
             return lines
     with _no_gc():  # the rules too: while they run, every row read is still alive for the collector to walk
-        return alert_lines(_rows_from_text(text), config)
+        return _text_alert_lines(text, config)
 
 
 def _part_starts(text: str, parts: int) -> list[int]:
@@ -377,6 +451,10 @@ def _part_starts(text: str, parts: int) -> list[int]:
 
 def _replay_part(text: str, first: int, header: str, config: RuleConfig) -> tuple:
     """One part's outcome: ("ok", its patient ids, its alert lines), ("error", line, detail) or ("fallback",)."""
+    if _plain_header(header):
+        packed = _scanned_rows(text[len(header) + 1 :] if first == 1 else text)
+        if packed is not None:
+            return ("ok", list(packed), packed_alert_lines(packed, config))
     try:
         rows = _fast_rows([header, *text.split("\n")] if first > 1 else text.split("\n"), first)
     except ReplayInputError as exc:
@@ -469,7 +547,47 @@ def _config_from_file(path: str | None) -> RuleConfig:
     return RuleConfig.from_dict(load_rules_json(path)) if path else RuleConfig()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _plain_arguments(argv: list[str]) -> tuple[str, str | None, int | None] | None:
+    """(file, rules, workers) from ``FILE [--rules RULES] [--workers N]`` written plainly; None for anything else.
+
+    Importing argparse and building the parser (which asks shutil for the
+    terminal's size) is about 6 ms of a replay of a year of 1,000 patients
+    that takes about 150 ms. So the plain invocations are read here, and
+    anything else (--help, an option abbreviated or written with "=", a
+    value starting with "-", an option given twice, --workers not a whole
+    number of 1 or more, a second file) goes to argparse, which reads it or
+    gives its own message; for what this accepts, argparse reads the same
+    (tests/detection/test_replay_entry_point.py).
+    """
+    file: str | None = None
+    rules: str | None = None
+    workers: int | None = None
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg in ("--rules", "--workers"):
+            if i + 1 == len(argv) or argv[i + 1].startswith("-"):
+                return None
+            value = argv[i + 1]
+            i += 2
+            if arg == "--rules" and rules is None:
+                rules = value
+            elif arg == "--workers" and workers is None and value.isascii() and value.isdigit() and int(value) >= 1:
+                workers = int(value)
+            else:
+                return None
+        elif arg.startswith("-") or file is not None:
+            return None
+        else:
+            file = arg
+            i += 1
+    return None if file is None else (file, rules, workers)
+
+
+def _parsed_arguments(argv: list[str]) -> tuple[str, str | None, int | None]:
+    """(file, rules, workers) as argparse reads them, with its help and its errors."""
+    import argparse  # see _plain_arguments
+
     parser = argparse.ArgumentParser(
         prog="python -m detection.replay",
         description="Replay the progression rules over a check-ins CSV; one JSON line per alert opened.",
@@ -485,23 +603,29 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workers is not None and args.workers < 1:
         parser.error("--workers must be 1 or more")
+    return args.file, args.rules, args.workers
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    file, rules, workers = _plain_arguments(argv) or _parsed_arguments(argv)
     try:
-        config = _config_from_file(args.rules)
+        config = _config_from_file(rules)
     except (TypeError, ValueError) as exc:
         print(f"error: --rules: {exc}", file=sys.stderr)
         return 1
     try:
-        with open(args.file, newline="", encoding="utf-8") as f:
+        with open(file, newline="", encoding="utf-8") as f:
             text = f.read()
-        lines = replay_file_text(text, config, workers=args.workers)
+        lines = replay_file_text(text, config, workers=workers)
     except ReplayInputError as exc:
-        print(f"error: {args.file}: {exc}", file=sys.stderr)
+        print(f"error: {file}: {exc}", file=sys.stderr)
         return 1
     except UnicodeDecodeError:
-        print(f"error: {args.file}: not UTF-8 text", file=sys.stderr)
+        print(f"error: {file}: not UTF-8 text", file=sys.stderr)
         return 1
     except OSError as exc:
-        print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+        print(f"error: cannot read {file}: {exc.strerror}", file=sys.stderr)
         return 1
     try:
         # One write of all lines: the same bytes as the command's line-by-line writes.

@@ -1,13 +1,15 @@
-"""Compile detection/rules.py with mypyc, in place. Never fails the set-up.
+"""Compile detection/rules.py and detection/csvscan.py with mypyc, in place. Never fails the set-up.
 
     .venv/bin/python tools/compile_detector.py
 
 The detector runs once per check-in of every replay and first sweep; compiled
 it runs about twice as fast with the same outputs (docs/detection.md, "Replay
-speed"; tests/detection/test_compiled_detector.py compares the two). Without
-mypy or a C compiler, or when the build fails, this says so and exits 0: the
-pure-Python rules.py is then imported, as detection/__init__.py does for any
-build that no longer matches rules.py (the SHA-256 written beside it).
+speed"; tests/detection/test_compiled_detector.py compares the two).
+csvscan.py is the replay's reader for the common CSV, used only compiled
+(tests/detection/test_csv_scan.py). Without mypy or a C compiler, or when a
+build fails, this says so and exits 0: the pure-Python module is then
+imported, as detection/__init__.py does for any build that no longer matches
+its source (the SHA-256 written beside it).
 
 Builds in a temporary copy of the package so that no build/ directory or
 cache is left in the tree; MYELOTRACK_PURE_PYTHON=1 skips the build.
@@ -24,7 +26,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "detection"
-MODULES = ("rules",)
+MODULES = ("rules", "csvscan")
 
 
 def compiled_files(name: str) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import detection
+import detection.csvscan
 import detection.rules
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -48,6 +49,10 @@ def test_ci_runs_the_compiled_detector():
         pytest.skip("not built in this tree: make compile (make test does it first)")
     reason = failed.read_text() if failed.exists() else "rules.py changed since the build: make compile"
     assert detection.is_compiled(detection.rules), reason
+    # And the replay's reader, which is used only compiled (detection/replay.py).
+    failed = ROOT / "detection" / "csvscan.compile-failed"
+    reason = failed.read_text() if failed.exists() else "csvscan.py changed since the build: make compile"
+    assert detection.is_compiled(detection.csvscan), reason
 
 
 def copy_package(tmp_path: Path, *, with_build: bool) -> Path:

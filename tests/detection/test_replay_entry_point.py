@@ -72,7 +72,8 @@ def test_a_big_file_in_parallel_prints_the_same_bytes_as_one_process_and_the_com
     path = tmp_path / "c.csv"
     write_cohort(str(path), str(tmp_path / "t.csv"), patients=160, days=365, seed=7, noise=1.5)
     assert path.stat().st_size > 1_000_000  # replay.PARALLEL_MIN_CHARS: the workers' path
-    parallel, single = plain(str(path)), plain("--workers", "1", str(path))
+    # Two workers asked for: by default a loaded machine gets one (default_workers).
+    parallel, single = plain("--workers", "2", str(path)), plain("--workers", "1", str(path))
     assert parallel.returncode == single.returncode == 0, parallel.stderr + single.stderr
     assert parallel.stdout == single.stdout == command(str(path)) == command(str(path), "--workers", "1")
     assert len(parallel.stdout.splitlines()) > 100
@@ -107,3 +108,50 @@ def test_the_command_refuses_workers_below_one(tmp_path):
     path.write_text(HEADER)
     with pytest.raises(CommandError, match="--workers must be 1 or more"):
         command(str(path), "--workers", "0")
+
+
+@pytest.mark.parametrize(
+    ("argv", "read_plainly"),
+    [
+        (["c.csv"], True),
+        (["--workers", "1", "c.csv"], True),
+        (["c.csv", "--rules", "r.json", "--workers", "12"], True),
+        (["--rules", "r.json", "c.csv"], True),
+        (["--rules", "", "c.csv"], True),
+        (["--workers", "03", "c.csv"], True),
+        (["-"], False),
+        (["--workers=2", "c.csv"], False),
+        (["--work", "2", "c.csv"], False),
+        (["--workers", "-1", "c.csv"], False),
+        (["--workers", "0", "c.csv"], False),
+        (["--workers", "２", "c.csv"], False),
+        (["--workers", "1", "--workers", "2", "c.csv"], False),
+        (["--rules", "-r.json", "c.csv"], False),
+        (["--", "c.csv"], False),
+        (["c.csv", "d.csv"], False),
+        (["--rules"], False),
+        ([], False),
+    ],
+)
+def test_plainly_written_arguments_are_read_without_argparse_as_argparse_reads_them(argv, read_plainly):
+    from detection import replay
+
+    plain = replay._plain_arguments(argv)
+    assert (plain is not None) == read_plainly
+    if plain is not None:
+        assert plain == replay._parsed_arguments(argv)
+
+
+def test_the_plainly_written_ones_are_read_without_argparse(tmp_path):
+    path = tmp_path / "c.csv"
+    path.write_text(HEADER + "P1,2025-01-01,4,6,2,3,0\n")
+    code = "import sys, detection.replay as r; r.main(sys.argv[1:]); print('argparse' in sys.modules)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "--workers", "1", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == "False"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "--workers=1", str(path)], cwd=ROOT, capture_output=True, text=True
+    )
+    assert proc.stdout.strip() == "True"

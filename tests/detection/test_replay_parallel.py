@@ -195,3 +195,17 @@ def test_the_workers_are_reaped_and_their_pipes_closed(cohort):
     assert len(os.listdir("/proc/self/fd")) == fds
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child left, not even a zombie
+
+
+def test_by_default_a_replay_forks_a_worker_per_cpu_unless_the_machine_is_saturated(monkeypatch):
+    monkeypatch.setattr(replay.os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    monkeypatch.setattr(replay.os, "getloadavg", lambda: (1.5, 1.0, 1.0))
+    assert replay.default_workers() == 2
+    monkeypatch.setattr(replay.os, "getloadavg", lambda: (3.9, 1.0, 1.0))
+    assert replay.default_workers() == 2
+    # Both CPUs' worth of other work and more: the second worker would only wait.
+    monkeypatch.setattr(replay.os, "getloadavg", lambda: (4.0, 6.0, 6.0))
+    assert replay.default_workers() == 1
+    monkeypatch.setattr(replay.os, "sched_getaffinity", lambda pid: set(range(16)), raising=False)
+    monkeypatch.setattr(replay.os, "getloadavg", lambda: (3.0, 3.0, 3.0))
+    assert replay.default_workers() == 8
