@@ -25,12 +25,14 @@ creates nothing twice. See docs/detection-operations.md.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import zoneinfo
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import timedelta
@@ -239,8 +241,15 @@ def evaluate_patients(
     result = result or EvaluationResult()
     now = now or timezone.now()
     ids = sorted({int(pk) for pk in patient_ids})
-    if not ids:
-        return result
+    if ids:
+        # Around the call, not inside it: the batch's objects are gone by
+        # the time the collector is back, so it has little left to look at.
+        with _few_collections():
+            _evaluate_batch(ids, tick=tick, rebuild=rebuild, now=now, result=result)
+    return result
+
+
+def _evaluate_batch(ids: list[int], *, tick: bool, rebuild: bool, now, result: EvaluationResult) -> None:
     with transaction.atomic():
         patients = list(
             Patient.objects.select_for_update(of=("self",))
@@ -249,7 +258,7 @@ def evaluate_patients(
             .order_by("pk")
         )
         if not patients:
-            return result
+            return
         configs, restored, full = _restore_detectors(patients, rebuild=rebuild)
         baselines_by_patient: dict[int, list[Baseline]] = defaultdict(list)
         for row in Baseline.objects.filter(patient_id__in=ids).order_by("patient_id", "effective_from", "set_at", "pk"):
@@ -271,7 +280,29 @@ def evaluate_patients(
         )
         _apply_events(patients, events_by_patient, unresolved, history_until, result)
         _store_results(patients, detectors, baselines_by_patient, unresolved, result)
-    return result
+
+
+@contextmanager
+def _few_collections():
+    """No cyclic garbage collection while a batch is evaluated; one after it if any is due.
+
+    A first sweep's batch makes a year of events and hundreds of rows per
+    patient that all live until the batch commits, so the collector kept
+    running full collections over objects that were never garbage (10,000
+    patients x 365 days: 18 full and 196 middle collections, 2.1 s of a
+    18.5 s first run at load 4.6). Nothing a batch makes needs the cycle
+    collector to be freed in time: the batch's own objects go by reference
+    counting when it returns. The collector is process-wide, so it is turned
+    back on only if it was on (a thread running its own batch meanwhile
+    found it off and leaves it to this one).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _restore_detectors(patients: list[Patient], *, rebuild: bool):

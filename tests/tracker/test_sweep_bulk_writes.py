@@ -1,5 +1,6 @@
 """A batch records its episodes with a few inserts, and they are the rows the one-by-one path writes."""
 
+import gc
 from datetime import date, timedelta
 
 import pytest
@@ -248,3 +249,28 @@ def test_a_batch_of_two_teams_gives_each_alert_the_deliveries_the_one_by_one_pat
     assert team_b_recipients == {other_clinician.pk}
     team_a_recipients = set(Delivery.objects.filter(alert__patient=bulk[0]).values_list("recipient_id", flat=True))
     assert team_a_recipients == {c.pk for c in clinicians}
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_cycle_collector_is_off_while_a_batch_is_evaluated_and_on_again_after(fails, patient, monkeypatch):
+    add_history(patient, {i: GOOD for i in range(20)}, start=patient.local_today() - timedelta(days=20))
+    real = evaluation.rebuild_detector
+    seen = []
+
+    def watching(config, codes, changes):
+        seen.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("the detector broke")
+        return real(config, codes, changes)
+
+    monkeypatch.setattr(evaluation, "rebuild_detector", watching)
+    assert gc.isenabled()
+
+    if fails:
+        with pytest.raises(RuntimeError):
+            evaluate_patients([patient.pk])
+    else:
+        evaluate_patients([patient.pk])
+
+    assert seen == [False]
+    assert gc.isenabled()
