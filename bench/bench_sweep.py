@@ -19,7 +19,10 @@ forced with --reload), then times:
 The machine is shared and noisy, so b1, b2 (and b3) run in alternating
 rounds, each right after a plain read of its own; a round's ratio is the
 sweep against the read just before it, and the figures printed last are the
-medians over the rounds (times, reads and ratios each).
+medians over the rounds (times, reads and ratios each). Each b1 and b2 also
+prints its CPU seconds, this process's and its PostgreSQL backend's (read
+from /proc when the server is local): they move far less with the other
+tenants' load than the wall times do.
 
 Targets (issue 15): the first run within 5x the read, the rebuild within 3x.
 Figures go in docs/detection-operations.md and docs/benchmarks.md.
@@ -127,12 +130,41 @@ def plain_read() -> tuple[float, int]:
     return elapsed, len(rows)
 
 
+# CPU seconds of the last sweep(): this process, and its PostgreSQL backend
+# (None when the server's /proc is not this machine's). On a shared machine
+# the wall time moves with the other tenants; these move much less.
+last_cpu: dict[str, float | None] = {"python": 0.0, "postgres": None}
+
+
+def backend_cpu() -> float | None:
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def sweep(batch: int) -> float:
     from tracker.tasks import nightly_sweep_task
 
+    pg0, cpu0 = backend_cpu(), time.process_time()
     t0 = time.perf_counter()
     nightly_sweep_task(batch_size=batch)
-    return time.perf_counter() - t0
+    elapsed = time.perf_counter() - t0
+    pg1 = backend_cpu()
+    last_cpu["python"] = time.process_time() - cpu0
+    last_cpu["postgres"] = None if pg0 is None or pg1 is None else pg1 - pg0
+    return elapsed
+
+
+def cpu_text() -> str:
+    pg = last_cpu["postgres"]
+    return f" (cpu {last_cpu['python']:.1f} s" + (f" + postgres {pg:.1f} s)" if pg is not None else ")")
 
 
 def _run_batches(batches: list[list[int]]) -> int:
@@ -271,25 +303,25 @@ def main() -> None:
 
     # b2 needs the episodes b1 records: --skip-b1 only skips it when they exist.
     with_b1 = not args.skip_b1 or not Alert.objects.exists()
-    runs: dict[str, list[tuple[float, float]]] = {"b1": [], "b2": [], "b3": []}
+    runs: dict[str, list[tuple]] = {"b1": [], "b2": [], "b3": []}
     for n in range(1, args.rounds + 1):
         line = []
         if with_b1:
             wipe_state(alerts=True)
             before = read_once()
             b1 = sweep(args.batch)
-            runs["b1"].append((b1, before))
-            line.append(f"b1 {b1:.2f} s / read {before:.2f} s = {b1 / before:.1f}x")
+            runs["b1"].append((b1, before, last_cpu["python"], last_cpu["postgres"]))
+            line.append(f"b1 {b1:.2f} s / read {before:.2f} s = {b1 / before:.1f}x{cpu_text()}")
         wipe_state(alerts=False)
         before = read_once()
         b2 = sweep(args.batch)
-        runs["b2"].append((b2, before))
-        line.append(f"b2 {b2:.2f} s / {before:.2f} s = {b2 / before:.1f}x")
+        runs["b2"].append((b2, before, last_cpu["python"], last_cpu["postgres"]))
+        line.append(f"b2 {b2:.2f} s / {before:.2f} s = {b2 / before:.1f}x{cpu_text()}")
         if args.workers > 1:
             wipe_state(alerts=False)
             before = read_once()
             b3 = sweep_parallel(args.batch, args.workers)
-            runs["b3"].append((b3, before))
+            runs["b3"].append((b3, before, None, None))
             line.append(f"b3 {b3:.2f} s / {before:.2f} s = {b3 / before:.1f}x")
         print(f"round {n} ({datetime.now(UTC):%H:%M} UTC, load {os.getloadavg()[0]:.1f}): " + "; ".join(line))
     what = {
@@ -302,7 +334,12 @@ def main() -> None:
             t = statistics.median(p[0] for p in pairs)
             r = statistics.median(p[1] for p in pairs)
             ratio = statistics.median(p[0] / p[1] for p in pairs)
-            print(f"({key}) {what[key]}: median {t:.2f} s, read {r:.2f} s, median ratio {ratio:.1f}x the read")
+            cpu = ""
+            if pairs[0][2] is not None:
+                cpu = f", cpu {statistics.median(p[2] for p in pairs):.1f} s"
+                if all(p[3] is not None for p in pairs):
+                    cpu += f" + postgres {statistics.median(p[3] for p in pairs):.1f} s"
+            print(f"({key}) {what[key]}: median {t:.2f} s, read {r:.2f} s, median ratio {ratio:.1f}x the read{cpu}")
     print(f"after the rounds: {counts()}")
 
     added = add_one_day()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import operator
+from collections.abc import Iterable, Sequence
 
 from django.db import connection, models
 
@@ -53,13 +54,16 @@ def bulk_insert(objs: list[models.Model]) -> list[models.Model]:
     return objs
 
 
-def copy_rows(model: type[models.Model], rows: list[list]) -> list[int]:
+def copy_rows(model: type[models.Model], rows: list[list], *, pks: bool = True) -> list[int]:
     """Insert rows given as values of ``model_fields(model)`` in order; returns their new pks, in order.
 
     For a caller that needs no model instance per row (a first sweep's
     alert events): making one costs more than writing it. The values are
     plain Python values as the fields hold them (JSON fields as Python
-    data). The model's primary key must be an auto field.
+    data). The model's primary key must be an auto field. ``pks=False``
+    returns nothing and leaves the pks to the column's own default, in
+    the rows' order, without a round trip to draw them first (for rows
+    nothing refers to).
     """
     if not rows:
         return []
@@ -67,28 +71,54 @@ def copy_rows(model: type[models.Model], rows: list[list]) -> list[int]:
     meta = model._meta
     if connection.vendor != "postgresql":
         objs = [model(**{f.attname: v for f, v in zip(fields, row, strict=True)}) for row in rows]
-        return [obj.pk for obj in model.objects.bulk_create(objs)]
+        created = [obj.pk for obj in model.objects.bulk_create(objs)]
+        return created if pks else []
     json_columns = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
     encoders = [fields[i].encoder for i in json_columns]
     quote = connection.ops.quote_name
-    columns = ", ".join(quote(f.column) for f in [meta.pk, *fields])
+    columns = ", ".join(quote(f.column) for f in ([meta.pk, *fields] if pks else fields))
     with connection.cursor() as cursor, connection.wrap_database_errors:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        ids = sorted(row[0] for row in cursor.fetchall())
+        ids: list[int] = []
+        if pks:
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [meta.db_table, meta.pk.column, len(rows)],
+            )
+            ids = sorted(row[0] for row in cursor.fetchall())
+            rows = [[pk_value, *row] for pk_value, row in zip(ids, rows, strict=True)]
+        shift = 1 if pks else 0
         # The raw psycopg cursor: Django's wrapper has no copy(). The table
         # and column names are the model's own, quoted.
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             write = copy.write_row
-            for pk_value, row in zip(ids, rows, strict=True):
-                values = [pk_value, *row]
-                for i, encoder in zip(json_columns, encoders, strict=True):
-                    if values[i + 1] is not None:
-                        values[i + 1] = json.dumps(values[i + 1], cls=encoder)
-                write(values)
+            for row in rows:
+                if json_columns:
+                    row = list(row)  # the caller's rows stay as they were given
+                    for i, encoder in zip(json_columns, encoders, strict=True):
+                        if row[i + shift] is not None:
+                            row[i + shift] = json.dumps(row[i + shift], cls=encoder)
+                write(row)
     return ids
+
+
+def new_rows(model: type[models.Model], varying: Sequence[str], values: Iterable[Sequence], **same) -> list[list]:
+    """Rows for copy_rows: each field's default, ``same`` for every row, and per row the ``varying`` fields' values.
+
+    ``values`` gives one sequence per row, in the order of ``varying``
+    (attribute names). The defaults are taken once (callables called now),
+    as a batch of new instances made at once would have them.
+    """
+    names = model_fields(model)
+    start = {**model_defaults(model), **same}
+    template = [start[name] for name in names]
+    positions = [names.index(name) for name in varying]
+    rows = []
+    for row_values in values:
+        row = template.copy()
+        for i, value in zip(positions, row_values, strict=True):
+            row[i] = value
+        rows.append(row)
+    return rows
 
 
 def model_fields(model: type[models.Model]) -> list[str]:

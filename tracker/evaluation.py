@@ -25,11 +25,14 @@ creates nothing twice. See docs/detection-operations.md.
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import zoneinfo
 from bisect import bisect_left
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date as date_type
 from datetime import timedelta
@@ -38,6 +41,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, JSONField, Q, Value, When
 from django.utils import timezone
 
+from core.bulk import bulk_insert
 from detection.rules import (
     CHECKED_IN,
     CLOSED,
@@ -237,8 +241,15 @@ def evaluate_patients(
     result = result or EvaluationResult()
     now = now or timezone.now()
     ids = sorted({int(pk) for pk in patient_ids})
-    if not ids:
-        return result
+    if ids:
+        # Around the call, not inside it: the batch's objects are gone by
+        # the time the collector is back, so it has little left to look at.
+        with _few_collections():
+            _evaluate_batch(ids, tick=tick, rebuild=rebuild, now=now, result=result)
+    return result
+
+
+def _evaluate_batch(ids: list[int], *, tick: bool, rebuild: bool, now, result: EvaluationResult) -> None:
     with transaction.atomic():
         patients = list(
             Patient.objects.select_for_update(of=("self",))
@@ -247,19 +258,51 @@ def evaluate_patients(
             .order_by("pk")
         )
         if not patients:
-            return result
+            return
         configs, restored, full = _restore_detectors(patients, rebuild=rebuild)
-        codes_by_patient = _load_codes(patients, full)
         baselines_by_patient: dict[int, list[Baseline]] = defaultdict(list)
         for row in Baseline.objects.filter(patient_id__in=ids).order_by("patient_id", "effective_from", "set_at", "pk"):
             baselines_by_patient[row.patient_id].append(row)
         unresolved = _unresolved_alerts(ids)
+        # The check-ins last: they are read while the detectors are fed, and
+        # no other query can run on the connection until the last has come.
         detectors, events_by_patient, history_until = _feed_detectors(
-            patients, configs, restored, full, codes_by_patient, baselines_by_patient, unresolved, tick, now, result
+            patients,
+            configs,
+            restored,
+            full,
+            _load_codes(patients, full),
+            baselines_by_patient,
+            unresolved,
+            tick,
+            now,
+            result,
         )
         _apply_events(patients, events_by_patient, unresolved, history_until, result)
         _store_results(patients, detectors, baselines_by_patient, unresolved, result)
-    return result
+
+
+@contextmanager
+def _few_collections():
+    """No cyclic garbage collection while a batch is evaluated; one after it if any is due.
+
+    A first sweep's batch makes a year of events and hundreds of rows per
+    patient that all live until the batch commits, so the collector kept
+    running full collections over objects that were never garbage (10,000
+    patients x 365 days: 18 full and 196 middle collections, 2.1 s of a
+    18.5 s first run at load 4.6). Nothing a batch makes needs the cycle
+    collector to be freed in time: the batch's own objects go by reference
+    counting when it returns. The collector is process-wide, so it is turned
+    back on only if it was on (a thread running its own batch meanwhile
+    found it off and leaves it to this one).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _restore_detectors(patients: list[Patient], *, rebuild: bool):
@@ -296,47 +339,73 @@ def _unresolved_alerts(ids: list[int]) -> dict[int, dict[str, Alert]]:
 
 
 def _feed_detectors(
-    patients, configs, restored, full, codes_by_patient, baselines_by_patient, unresolved, tick, now, result
+    patients, configs, restored, full, codes_in_order, baselines_by_patient, unresolved, tick, now, result
 ):
     """Feed each detector its new days (or rebuild it from the whole history); collect the events.
 
     The days come packed (``detection.rules.pack_day``) and go to the
     detector's ``feed_packed`` in one call per patient: a first sweep feeds a
     year per patient, and a DayScore and a call from Python per check-in
-    cost as much as the rules themselves.
+    cost as much as the rules themselves. ``codes_in_order`` yields
+    (patient pk, codes) in pk order while ``_load_codes`` reads them, so
+    this loop must run no query.
     """
     zones: dict = {}
     detectors: dict[int, PatientDetector] = {}
     events_by_patient: dict[int, list[Event]] = {}
     history_until: dict[int, date_type] = {}
-    for patient in patients:
-        config = configs[patient.care_team_id]
-        codes = codes_by_patient.get(patient.pk, [])
-        result.checkins += len(codes)
-        if patient.pk in full:
-            result.rebuilt += 1
-            changes = [b for b in baselines_by_patient.get(patient.pk, []) if b.method != Baseline.Method.AUTOMATIC]
-            det, events = rebuild_detector(config, codes, changes)
-            if patient.evaluated_through is not None:
-                history_until[patient.pk] = patient.evaluated_through
-        else:
-            det = restored[patient.pk]
-            # A clinician may have resolved an alert the detector still
-            # counts as open: tell it, as replay's clinician close does.
-            _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
-            last = det.last_date
-            if last is not None:
-                # Only the days after the last one fed. The codes are in date
-                # order and the date is their highest part, so the first such
-                # day is the first code at or above that day's lowest code.
-                codes = codes[bisect_left(codes, pack_day(last + timedelta(days=1), 0, 0, 0, 0)) :]
-            events = det.feed_packed(codes)
-        if tick and det.last_date is not None:
-            events.extend(det.tick(_tick_day(patient, now, zones)))
-        detectors[patient.pk] = det
-        if events:
-            events_by_patient[patient.pk] = events
+    stream = iter(codes_in_order)
+    try:
+        upcoming = next(stream, None)
+        for patient in patients:
+            codes: list[int] = []
+            if upcoming is not None and upcoming[0] == patient.pk:
+                codes = upcoming[1]
+                # Asked for at once: the last patient's codes end the read before the loop ends.
+                upcoming = next(stream, None)
+            det, events = _feed_one(
+                patient,
+                configs[patient.care_team_id],
+                restored,
+                full,
+                codes,
+                baselines_by_patient,
+                unresolved,
+                history_until,
+                result,
+            )
+            if tick and det.last_date is not None:
+                events.extend(det.tick(_tick_day(patient, now, zones)))
+            detectors[patient.pk] = det
+            if events:
+                events_by_patient[patient.pk] = events
+    finally:
+        # After an error the read is cancelled here, so the connection is free for the rollback.
+        if hasattr(stream, "close"):
+            stream.close()
     return detectors, events_by_patient, history_until
+
+
+def _feed_one(patient, config, restored, full, codes, baselines_by_patient, unresolved, history_until, result):
+    result.checkins += len(codes)
+    if patient.pk in full:
+        result.rebuilt += 1
+        changes = [b for b in baselines_by_patient.get(patient.pk, []) if b.method != Baseline.Method.AUTOMATIC]
+        det, events = rebuild_detector(config, codes, changes)
+        if patient.evaluated_through is not None:
+            history_until[patient.pk] = patient.evaluated_through
+        return det, events
+    det = restored[patient.pk]
+    # A clinician may have resolved an alert the detector still
+    # counts as open: tell it, as replay's clinician close does.
+    _sync_closed_by_clinician(det, unresolved.get(patient.pk, {}), det.last_date)
+    last = det.last_date
+    if last is not None:
+        # Only the days after the last one fed. The codes are in date
+        # order and the date is their highest part, so the first such
+        # day is the first code at or above that day's lowest code.
+        codes = codes[bisect_left(codes, pack_day(last + timedelta(days=1), 0, 0, 0, 0)) :]
+    return det, det.feed_packed(codes)
 
 
 def _store_results(patients, detectors, baselines_by_patient, unresolved, result) -> None:
@@ -352,7 +421,8 @@ def _store_results(patients, detectors, baselines_by_patient, unresolved, result
         # Read under this transaction's row lock: every check-in counted is one we loaded.
         patient.checkins_evaluated = patient.checkins_received
     if new_baselines:
-        Baseline.objects.bulk_create(new_baselines)
+        # A COPY on PostgreSQL: a first sweep writes one per patient.
+        bulk_insert(new_baselines)
         result.baselines_created += len(new_baselines)
     _save_states(patients)
     result.patients += len(patients)
@@ -370,9 +440,10 @@ def evaluate_all_patients(*, batch_size: int = 200, tick: bool = True) -> Evalua
     return result
 
 
-def _load_codes(patients: list[Patient], full: set[int]) -> dict[int, list[int]]:
+def _load_codes(patients: list[Patient], full: set[int]) -> Iterator[tuple[int, list[int]]]:
     """One query: every check-in of the rebuilt patients, the new ones of the others, packed, in date order.
 
+    Yields (patient pk, codes) in pk order, for the patients with any.
     Patients are grouped by watermark (in steady state nearly all share
     yesterday's), so the query is an OR of a few index range scans of the
     (patient, date) unique index and a patient who stopped checking in months
@@ -391,7 +462,7 @@ def _load_codes(patients: list[Patient], full: set[int]) -> dict[int, list[int]]
     by_patient: dict[int, list[int]] = defaultdict(list)
     for pid, day, fm, g, s, b, rf in rows:
         by_patient[pid].append(pack_day(day, fm, g, s, b, bool(rf)))
-    return by_patient
+    return iter(sorted(by_patient.items()))
 
 
 # detection.rules.pack_day computed by PostgreSQL: the days since 1970, 4 bits
@@ -402,13 +473,21 @@ _DAY_CODE = (
 )
 
 
-def _packed_codes(full: list[int], by_mark: dict[date_type, list[int]]) -> dict[int, list[int]]:
-    """The check-ins as one array of day codes per patient, in date order (PostgreSQL).
+def _packed_codes(full: list[int], by_mark: dict[date_type, list[int]]) -> Iterator[tuple[int, list[int]]]:
+    """The check-ins as one array of day codes per patient, in date order (PostgreSQL), streamed.
 
     A first sweep reads a year of rows per patient; seven columns per row
     cost about twice the plain read of those rows, one integer per row
     reads in half the time, and the detector takes the integers as they
     come (PatientDetector.feed_packed).
+
+    The rows are streamed (libpq's single-row mode): PostgreSQL aggregates
+    the next patients' arrays while the detector is fed the ones already
+    here, instead of the whole batch's read and the whole batch's feed one
+    after the other (2026-12-03, 4,000 patients x 365 days: 1.2-1.3 s
+    against 2.0 s). Until the last row has come the connection takes no
+    other query (psycopg holds its lock: one would wait for ever), so the
+    caller feeds and does nothing else, and closes the generator when done.
     """
     clauses, params = [], []
     if full:
@@ -418,16 +497,17 @@ def _packed_codes(full: list[int], by_mark: dict[date_type, list[int]]) -> dict[
         clauses.append("(patient_id = ANY(%s) AND date > %s)")
         params += [pks, mark]
     if not clauses:
-        return {}
+        return
     # bandit B608: the table is the model's own db_table and the clauses are
-    # fixed text; every value goes as a parameter.
+    # fixed text; every value goes as a parameter. In patient order, as the
+    # caller takes them: the (patient) index scan gives that order already.
     sql = (
         f"SELECT patient_id, array_agg({_DAY_CODE} ORDER BY date) FROM {CheckIn._meta.db_table} "  # nosec B608
-        f"WHERE {' OR '.join(clauses)} GROUP BY patient_id"
+        f"WHERE {' OR '.join(clauses)} GROUP BY patient_id ORDER BY patient_id"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return dict(cursor.fetchall())
+    # The raw psycopg cursor: Django's wrapper has no stream().
+    with connection.cursor() as cursor, connection.wrap_database_errors:
+        yield from cursor.cursor.stream(sql, params)
 
 
 def _save_states(patients: list[Patient]) -> None:
@@ -534,8 +614,8 @@ def _apply_events(
         return
     result.opened += len(episodes)
     result.closed += closed + sum(1 for ep in episodes if ep.close_outcome)
-    for pid, open_now in still_open.items():
-        unresolved[pid] = {rule: (a.alert if isinstance(a, Episode) else a) for rule, a in open_now.items()}
+    # What is unresolved now, by rule: the rest of the batch only asks which rules.
+    unresolved.update(still_open)
 
 
 def _recorded_openings(events_by_patient: dict[int, list[Event]]) -> set[tuple[int, str, date_type]]:
@@ -545,12 +625,23 @@ def _recorded_openings(events_by_patient: dict[int, list[Event]]) -> set[tuple[i
         return set()
     # An episode already recorded for this rule and day, even one a
     # clinician has resolved since, is the same episode: never again.
-    rows = Alert.objects.filter(
-        patient_id__in={pid for pid, _ in opened},
-        rule__in={ev.rule for _, ev in opened},
-        date__in={ev.date for _, ev in opened},
-    ).values_list("patient_id", "rule", "date")
-    return set(rows)
+    patients = sorted({pid for pid, _ in opened})
+    rules = sorted({ev.rule for _, ev in opened})
+    dates = sorted({ev.date for _, ev in opened})
+    if connection.vendor != "postgresql":
+        rows = Alert.objects.filter(patient_id__in=patients, rule__in=rules, date__in=dates)
+        return set(rows.values_list("patient_id", "rule", "date"))
+    # Three arrays, not IN lists: a rebuild reports a year of openings per
+    # batch, and a parameter per patient and day (several hundred) cost more
+    # to build and quote than the query took.
+    with connection.cursor() as cursor:
+        # bandit B608: the table is the model's own db_table; the values are parameters.
+        cursor.execute(
+            f"SELECT patient_id, rule, date FROM {Alert._meta.db_table} "  # nosec B608
+            "WHERE patient_id = ANY(%s) AND rule = ANY(%s) AND date = ANY(%s)",
+            [patients, rules, dates],
+        )
+        return set(cursor.fetchall())
 
 
 def _plan_alerts(by_pk, events_by_patient, unresolved, history_until, recorded):

@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import pytest
 from django.db import IntegrityError, transaction
 
-from core.bulk import bulk_insert, copy_rows, model_fields
+from core.bulk import bulk_insert, copy_rows, model_fields, new_rows
 from notifications.models import Alert, AlertEvent
 
 
@@ -94,3 +94,43 @@ def test_rows_copied_as_values_get_their_pks_in_order(patient):
         (ids[0], "opened", "first", at),
         (ids[1], "auto_closed", "then", at),
     ]
+
+
+def test_rows_copied_without_drawing_pks_are_numbered_by_the_table_in_order(patient):
+    (a,) = bulk_insert([alert(patient, "drift")])
+    at = datetime(2026, 3, 5, 8, 0, tzinfo=UTC)
+    rows = new_rows(
+        AlertEvent, ("alert_id", "kind", "detail"), [(a.pk, "opened", "first"), (a.pk, "auto_closed", "then")], at=at
+    )
+
+    assert copy_rows(AlertEvent, rows, pks=False) == []
+
+    stored_rows = list(AlertEvent.objects.order_by("pk").values_list("kind", "detail", "at", "actor_id"))
+    assert stored_rows == [("opened", "first", at, None), ("auto_closed", "then", at, None)]
+    # The table's own numbering goes on from there: a later insert does not collide.
+    (b,) = bulk_insert([AlertEvent(alert=a, kind="opened", detail="later")])
+    assert b.pk > max(AlertEvent.objects.exclude(pk=b.pk).values_list("pk", flat=True))
+
+
+def test_new_rows_are_the_fields_a_new_instance_would_have(patient):
+    at = datetime(2026, 3, 5, 8, 0, tzinfo=UTC)
+    (row,) = new_rows(
+        Alert,
+        ("patient_id", "rule", "severity", "severity_rank", "date"),
+        [(patient.pk, "drift", "high", 1, date(2026, 3, 4))],
+        opened_at=at,
+        evidence="why",
+    )
+    made = Alert(
+        patient=patient,
+        rule="drift",
+        severity="high",
+        severity_rank=1,
+        date=date(2026, 3, 4),
+        opened_at=at,
+        evidence="why",
+    )
+
+    assert row == [getattr(made, name) for name in model_fields(Alert)]
+    (pk,) = copy_rows(Alert, [row])
+    assert stored(Alert.objects.get(pk=pk)) == stored(made)

@@ -1,7 +1,9 @@
 """A batch records its episodes with a few inserts, and they are the rows the one-by-one path writes."""
 
+import gc
 from datetime import date, timedelta
 
+import pytest
 from django.db import IntegrityError, connection
 from django.test.utils import CaptureQueriesContext
 
@@ -151,7 +153,7 @@ def test_the_days_read_as_codes_are_the_check_ins_as_stored(patient, other_patie
         red_flag=True, rf_breathing=True
     )
 
-    read = evaluation._load_codes([patient, other_patient], {patient.pk, other_patient.pk})
+    read = dict(evaluation._load_codes([patient, other_patient], {patient.pk, other_patient.pk}))
 
     for p in (patient, other_patient):
         stored = [evaluation.day_from_checkin(c) for c in CheckIn.objects.filter(patient=p).order_by("date")]
@@ -180,3 +182,95 @@ def test_a_restored_detector_is_fed_only_the_days_after_its_last(patient):
     assert result.rebuilt == 0 and result.checkins == 6
     assert patient.evaluated_through == last + timedelta(days=1)
     assert patient.detector_state["checkins"] == 31
+
+
+def test_each_patient_of_a_batch_is_fed_its_own_days_when_some_have_none(patient, other_patient, team_b_patient):
+    # The codes are read as a stream in patient order and matched to the
+    # batch's patients as they come; the one in the middle has no check-ins.
+    start = patient.local_today() - timedelta(days=40)
+    add_history(patient, {i: GOOD for i in range(30)}, start=start)
+    add_history(team_b_patient, {i: FAIR for i in range(12)}, start=start)
+
+    result = evaluate_patients([team_b_patient.pk, other_patient.pk, patient.pk])
+
+    assert result.checkins == 42 and result.rebuilt == 3
+    for p, n, last in ((patient, 30, 29), (other_patient, 0, None), (team_b_patient, 12, 11)):
+        p.refresh_from_db()
+        assert (p.detector_state or {}).get("checkins", 0) == n
+        assert p.evaluated_through == (None if last is None else start + timedelta(days=last))
+
+
+def test_a_batch_that_fails_while_its_check_ins_are_read_saves_nothing_and_leaves_the_connection_usable(
+    patient, other_patient, clinicians, monkeypatch
+):
+    for p in (patient, other_patient):
+        history(p)
+    real = evaluation.rebuild_detector
+
+    def fails_on_the_first(config, codes, changes):
+        if not fails_on_the_first.called:
+            fails_on_the_first.called = True
+            raise RuntimeError("the detector broke")
+        return real(config, codes, changes)
+
+    fails_on_the_first.called = False
+    monkeypatch.setattr(evaluation, "rebuild_detector", fails_on_the_first)
+
+    with pytest.raises(RuntimeError, match="the detector broke"):
+        evaluate_patients([patient.pk, other_patient.pk], tick=True)
+
+    # The read was cut short and the batch rolled back: the same connection
+    # takes the next query, and nothing of the batch was written.
+    assert not Alert.objects.exists()
+    for p in (patient, other_patient):
+        p.refresh_from_db()
+        assert p.evaluated_through is None and not p.detector_state
+    monkeypatch.undo()
+    assert evaluate_patients([patient.pk, other_patient.pk], tick=True).opened > 0
+
+
+def test_a_batch_of_two_teams_gives_each_alert_the_deliveries_the_one_by_one_path_gives_it(
+    team_a, team_b, clinicians, other_clinician, monkeypatch
+):
+    # The bulk path works out the targets once per team and severity; the
+    # one-by-one path asks for each alert's team's clinicians as alert_open does.
+    bulk = [make_patient(team_a, None, "Bulk", "A"), make_patient(team_b, None, "Bulk", "B")]
+    one_by_one = [make_patient(team_a, None, "Single", "A"), make_patient(team_b, None, "Single", "B")]
+    for p in bulk + one_by_one:
+        history(p)
+
+    evaluate_patients([p.pk for p in bulk], tick=True)
+    refuse_bulk_writes(monkeypatch)
+    evaluate_patients([p.pk for p in one_by_one], tick=True)
+
+    for ours, theirs in zip(bulk, one_by_one, strict=True):
+        assert recorded(ours) == recorded(theirs)
+    team_b_recipients = set(Delivery.objects.filter(alert__patient=bulk[1]).values_list("recipient_id", flat=True))
+    assert team_b_recipients == {other_clinician.pk}
+    team_a_recipients = set(Delivery.objects.filter(alert__patient=bulk[0]).values_list("recipient_id", flat=True))
+    assert team_a_recipients == {c.pk for c in clinicians}
+
+
+@pytest.mark.parametrize("fails", [False, True])
+def test_the_cycle_collector_is_off_while_a_batch_is_evaluated_and_on_again_after(fails, patient, monkeypatch):
+    add_history(patient, {i: GOOD for i in range(20)}, start=patient.local_today() - timedelta(days=20))
+    real = evaluation.rebuild_detector
+    seen = []
+
+    def watching(config, codes, changes):
+        seen.append(gc.isenabled())
+        if fails:
+            raise RuntimeError("the detector broke")
+        return real(config, codes, changes)
+
+    monkeypatch.setattr(evaluation, "rebuild_detector", watching)
+    assert gc.isenabled()
+
+    if fails:
+        with pytest.raises(RuntimeError):
+            evaluate_patients([patient.pk])
+    else:
+        evaluate_patients([patient.pk])
+
+    assert seen == [False]
+    assert gc.isenabled()
