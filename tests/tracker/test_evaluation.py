@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 
 from detection.rules import STATE_VERSION
 from notifications.models import Alert
@@ -206,7 +207,10 @@ def test_a_batch_is_evaluated_with_a_fixed_number_of_queries(
     # Savepoint, patients, baselines, unresolved alerts, (first baselines), the states (a temporary
     # table, its COPY, which is not counted, one update and the drop), release: the same for three
     # patients as for two hundred. The check-ins are one more, streamed past Django's cursor, so not
-    # counted either.
+    # counted either. SQLite (the embedded default) saves the states in one bulk update instead of
+    # the three statements and reads the check-ins through the ORM: one fewer in all.
+    if connection.vendor != "postgresql":
+        queries -= 1
     with django_assert_num_queries(queries):
         evaluate_patients([patient.pk, other_patient.pk, team_b_patient.pk])
 
