@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 import detection.rules
+from detection.simulation import write_cohort
 
 RULES_SOURCE = Path(__file__).resolve().parents[2] / "detection" / "rules.py"
 
@@ -24,3 +25,12 @@ def rules_from_source(name: str = "rules_from_source"):
 def R(request):
     """The rules module both ways: a test using it must hold for the compiled build and for the source."""
     return detection.rules if request.param == "as imported" else rules_from_source()
+
+
+@pytest.fixture(scope="module")
+def cohort_csv(tmp_path_factory) -> str:
+    """A simulated cohort's check-ins CSV as text (60 patients x 200 days), for the replay's readers."""
+    tmp = tmp_path_factory.mktemp("cohort")
+    path = tmp / "c.csv"
+    write_cohort(str(path), str(tmp / "t.csv"), patients=60, days=200, seed=8, noise=1.5)
+    return path.read_text()

@@ -14,7 +14,6 @@ import detection
 import detection.csvscan
 from detection import replay
 from detection.rules import pack_day
-from detection.simulation import write_cohort
 
 HEADER = "patient_id,date,fine_motor,gait,sensation,bladder,red_flag"
 SOURCE = Path(__file__).resolve().parents[2] / "detection" / "csvscan.py"
@@ -43,20 +42,12 @@ def split_reader(text: str) -> dict[str, list[int]]:
     return {pid: [pack_day(*row) for row in days] for pid, days in replay._rows_from_text(text).items()}
 
 
-@pytest.fixture(scope="module")
-def cohort(tmp_path_factory) -> str:
-    tmp = tmp_path_factory.mktemp("cohort")
-    path = tmp / "c.csv"
-    write_cohort(str(path), str(tmp / "t.csv"), patients=60, days=200, seed=8, noise=1.5)
-    return path.read_text()
-
-
-def test_it_reads_a_whole_cohort_as_the_split_reader_does(scan, cohort):
-    packed = scan(cohort)
+def test_it_reads_a_whole_cohort_as_the_split_reader_does(scan, cohort_csv):
+    packed = scan(cohort_csv)
     assert packed is not None
     assert sum(len(codes) for codes in packed.values()) > 5000
-    assert packed == split_reader(cohort)
-    assert list(packed) == list(split_reader(cohort))  # patients in the order they first appear
+    assert packed == split_reader(cohort_csv)
+    assert list(packed) == list(split_reader(cohort_csv))  # patients in the order they first appear
 
 
 def test_the_replay_uses_it_where_it_is_compiled():
@@ -171,8 +162,8 @@ def test_on_any_rows_it_gives_the_split_readers_check_ins_or_none(text):
         assert got is None or got == expected
 
 
-def test_the_packed_replay_prints_the_lines_json_dumps_gives_for_any_patient_id(cohort):
-    rows = replay._rows_from_text(cohort)
+def test_the_packed_replay_prints_the_lines_json_dumps_gives_for_any_patient_id(cohort_csv):
+    rows = replay._rows_from_text(cohort_csv)
     # The cohort's rows under ids that JSON must escape.
     names = ['P"1', "Pä\\2", "P\t3", "Ω", "plain"]
     renamed = {names[n % len(names)] + str(n): days for n, days in enumerate(rows.values())}

@@ -9,17 +9,8 @@ import pytest
 
 from detection import replay
 from detection.replay import ReplayInputError, alert_lines, read_checkin_rows, replay_file_text
-from detection.simulation import write_cohort
 
 HEADER = "patient_id,date,fine_motor,gait,sensation,bladder,red_flag\n"
-
-
-@pytest.fixture(scope="module")
-def cohort(tmp_path_factory) -> str:
-    tmp = tmp_path_factory.mktemp("cohort")
-    path = tmp / "c.csv"
-    write_cohort(str(path), str(tmp / "t.csv"), patients=60, days=200, seed=8, noise=1.5)
-    return path.read_text()
 
 
 def general(text: str) -> dict:
@@ -41,41 +32,41 @@ def error_of(fn, text: str) -> tuple[int, str]:
     return exc.value.line, str(exc.value)
 
 
-def test_the_fast_reader_gives_the_general_readers_rows_for_a_whole_cohort(cohort):
-    assert read_checkin_rows(io.StringIO(cohort)) == general(cohort)
+def test_the_fast_reader_gives_the_general_readers_rows_for_a_whole_cohort(cohort_csv):
+    assert read_checkin_rows(io.StringIO(cohort_csv)) == general(cohort_csv)
 
 
 @pytest.mark.parametrize("workers", [2, 3, 7])
-def test_workers_print_the_same_lines_in_the_same_order_as_one_process(cohort, workers):
-    expected = one_process(cohort)
+def test_workers_print_the_same_lines_in_the_same_order_as_one_process(cohort_csv, workers):
+    expected = one_process(cohort_csv)
     assert len(expected.splitlines()) > 20
-    assert in_parallel(cohort, workers) == expected
-    assert replay._parallel_lines(cohort, replay.RuleConfig(), workers) == expected  # not a fallback
+    assert in_parallel(cohort_csv, workers) == expected
+    assert replay._parallel_lines(cohort_csv, replay.RuleConfig(), workers) == expected  # not a fallback
 
 
-def test_parts_start_where_a_new_patient_begins(cohort):
-    starts = replay._part_starts(cohort, 3)
+def test_parts_start_where_a_new_patient_begins(cohort_csv):
+    starts = replay._part_starts(cohort_csv, 3)
     assert len(starts) == 3
     for start in starts[1:]:
-        previous = cohort[cohort.rfind("\n", 0, start - 1) + 1 : start]
-        assert cohort[start - 1] == "\n"
-        assert previous.split(",")[0] != cohort[start:].split(",")[0]
+        previous = cohort_csv[cohort_csv.rfind("\n", 0, start - 1) + 1 : start]
+        assert cohort_csv[start - 1] == "\n"
+        assert previous.split(",")[0] != cohort_csv[start:].split(",")[0]
 
 
-def test_a_file_not_grouped_by_patient_gives_the_one_process_output(cohort):
-    lines = cohort.splitlines(keepends=True)
+def test_a_file_not_grouped_by_patient_gives_the_one_process_output(cohort_csv):
+    lines = cohort_csv.splitlines(keepends=True)
     body = lines[1:]
     random.Random(3).shuffle(body)
     shuffled = lines[0] + "".join(body)
     assert replay._parallel_lines(shuffled, replay.RuleConfig(), 2) is None
     assert in_parallel(shuffled) == one_process(shuffled)
     # The same alerts; patients come in the order they first appear.
-    assert sorted(one_process(shuffled).splitlines()) == sorted(one_process(cohort).splitlines())
+    assert sorted(one_process(shuffled).splitlines()) == sorted(one_process(cohort_csv).splitlines())
 
 
-def test_a_patient_cut_across_two_parts_falls_back_to_one_process(cohort):
+def test_a_patient_cut_across_two_parts_falls_back_to_one_process(cohort_csv):
     # The last patient's rows moved to the top: that patient is in the first and the last part.
-    lines = cohort.splitlines(keepends=True)
+    lines = cohort_csv.splitlines(keepends=True)
     last_pid = lines[-1].split(",")[0]
     tail = [line for line in lines[1:] if line.startswith(last_pid + ",")]
     rest = [line for line in lines[1:] if not line.startswith(last_pid + ",")]
@@ -94,8 +85,8 @@ def test_a_patient_cut_across_two_parts_falls_back_to_one_process(cohort):
         "{previous}",  # the row before again: a second check-in on a date the patient already has
     ],
 )
-def test_a_bad_row_in_a_later_part_is_the_same_error_as_in_one_process(cohort, bad):
-    lines = cohort.splitlines(keepends=True)
+def test_a_bad_row_in_a_later_part_is_the_same_error_as_in_one_process(cohort_csv, bad):
+    lines = cohort_csv.splitlines(keepends=True)
     at = len(lines) * 3 // 4
     pid = lines[at].split(",")[0]
     text = "".join(lines[:at]) + bad.format(pid=pid, previous=lines[at - 1].strip()) + "\n" + "".join(lines[at:])
@@ -105,8 +96,8 @@ def test_a_bad_row_in_a_later_part_is_the_same_error_as_in_one_process(cohort, b
     assert error_of(lambda t: read_checkin_rows(io.StringIO(t)), text) == expected
 
 
-def test_of_two_bad_rows_the_earlier_one_is_reported(cohort):
-    lines = cohort.splitlines(keepends=True)
+def test_of_two_bad_rows_the_earlier_one_is_reported(cohort_csv):
+    lines = cohort_csv.splitlines(keepends=True)
     early, late = len(lines) // 4, len(lines) * 3 // 4
     text = (
         "".join(lines[:early])
@@ -135,13 +126,13 @@ def test_spaces_around_scores_and_blank_lines_read_as_the_general_reader_reads_t
     assert read_checkin_rows(io.StringIO(text))["A"][0][1:] == (4, 6, 2, 3, False)
 
 
-def test_reading_leaves_the_garbage_collector_as_it_found_it(cohort):
+def test_reading_leaves_the_garbage_collector_as_it_found_it(cohort_csv):
     assert gc.isenabled()
-    replay_file_text(cohort, workers=1)
+    replay_file_text(cohort_csv, workers=1)
     assert gc.isenabled()
     gc.disable()
     try:
-        replay_file_text(cohort, workers=1)
+        replay_file_text(cohort_csv, workers=1)
         assert not gc.isenabled()
     finally:
         gc.enable()
@@ -150,12 +141,12 @@ def test_reading_leaves_the_garbage_collector_as_it_found_it(cohort):
     assert gc.isenabled()
 
 
-def test_the_replays_lines_are_the_alerts_the_live_detector_opens_check_in_by_check_in(cohort):
+def test_the_replays_lines_are_the_alerts_the_live_detector_opens_check_in_by_check_in(cohort_csv):
     # alert_lines goes through rules.opened_events; replay_patients feeds DayScores one by one.
     from detection.replay import read_checkins, replay_patients
 
-    live = "".join(json.dumps(a) + "\n" for a in replay_patients(read_checkins(io.StringIO(cohort))))
-    assert alert_lines(read_checkin_rows(io.StringIO(cohort))) == live
+    live = "".join(json.dumps(a) + "\n" for a in replay_patients(read_checkins(io.StringIO(cohort_csv))))
+    assert alert_lines(read_checkin_rows(io.StringIO(cohort_csv))) == live
     assert len(live.splitlines()) > 20
 
 
@@ -175,21 +166,21 @@ def test_a_bad_row_made_of_a_date_and_scores_seen_before_is_still_refused(bad, m
     assert error_of(one_process, text) == (4, message)
 
 
-def test_when_a_worker_cannot_be_forked_one_process_replays_the_file(cohort, monkeypatch):
+def test_when_a_worker_cannot_be_forked_one_process_replays_the_file(cohort_csv, monkeypatch):
     def no_fork():
         raise OSError(11, "Resource temporarily unavailable")
 
     monkeypatch.setattr(replay.os, "fork", no_fork)
-    assert replay._parallel_lines(cohort, replay.RuleConfig(), 2) is None
-    assert in_parallel(cohort) == one_process(cohort)
+    assert replay._parallel_lines(cohort_csv, replay.RuleConfig(), 2) is None
+    assert in_parallel(cohort_csv) == one_process(cohort_csv)
 
 
-def test_the_workers_are_reaped_and_their_pipes_closed(cohort):
+def test_the_workers_are_reaped_and_their_pipes_closed(cohort_csv):
     import os
 
     fds = len(os.listdir("/proc/self/fd"))
-    bad = cohort + "Z,2025-01-01,4,6,2,3,9\n"  # an error in the last part as well as a good run
-    in_parallel(cohort, 3)
+    bad = cohort_csv + "Z,2025-01-01,4,6,2,3,9\n"  # an error in the last part as well as a good run
+    in_parallel(cohort_csv, 3)
     with pytest.raises(ReplayInputError):
         in_parallel(bad, 3)
     assert len(os.listdir("/proc/self/fd")) == fds
