@@ -16,6 +16,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from audit.models import AuditEvent
+from core.bulk import insert_fields
 
 _current_request: contextvars.ContextVar[HttpRequest | None] = contextvars.ContextVar("audit_request", default=None)
 
@@ -57,7 +58,7 @@ def audit_row(*, actor, action: str, what: str, patient_id: int | None = None, d
 @functools.cache
 def _insert() -> tuple[str, tuple]:
     """The audit row's INSERT and its fields, made once: the table is append-only, so nothing reads the row back."""
-    fields = tuple(f for f in AuditEvent._meta.concrete_fields if not f.primary_key)
+    fields = tuple(insert_fields(AuditEvent))
     q = connection.ops.quote_name
     columns = ", ".join(q(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))

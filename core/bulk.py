@@ -34,7 +34,7 @@ def bulk_insert(objs: list[models.Model]) -> list[models.Model]:
     model = type(objs[0])
     if connection.vendor != "postgresql":
         return model.objects.bulk_create(objs)
-    fields = _fields(model)
+    fields = insert_fields(model)
     # Most fields' pre_save only reads the attribute: read those all at once
     # (a Python call per field and row was a third of writing a first
     # sweep's delivery rows) and call pre_save for the others.
@@ -67,7 +67,7 @@ def copy_rows(model: type[models.Model], rows: list[list], *, pks: bool = True) 
     """
     if not rows:
         return []
-    fields = _fields(model)
+    fields = insert_fields(model)
     meta = model._meta
     if connection.vendor != "postgresql":
         objs = [model(**{f.attname: v for f, v in zip(fields, row, strict=True)}) for row in rows]
@@ -123,12 +123,12 @@ def new_rows(model: type[models.Model], varying: Sequence[str], values: Iterable
 
 def model_fields(model: type[models.Model]) -> list[str]:
     """The attribute names copy_rows takes values for, in order: every concrete field but the pk."""
-    return [f.attname for f in _fields(model)]
+    return [f.attname for f in insert_fields(model)]
 
 
 def model_defaults(model: type[models.Model]) -> dict:
     """Each field's default by attribute name (callables called now): what a new instance starts with."""
-    return {f.attname: f.get_default() for f in _fields(model)}
+    return {f.attname: f.get_default() for f in insert_fields(model)}
 
 
 def _reads_attribute_only(field: models.Field) -> bool:
@@ -138,6 +138,7 @@ def _reads_attribute_only(field: models.Field) -> bool:
     return type(field).pre_save is models.Field.pre_save
 
 
-def _fields(model: type[models.Model]) -> list[models.Field]:
+def insert_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields a new row is written with, in order: every concrete field but the (auto) pk."""
     pk = model._meta.pk
     return [f for f in model._meta.concrete_fields if f is not pk]
