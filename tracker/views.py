@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from core.middleware import note_checkin_attempt
@@ -67,16 +68,14 @@ def checkin(request):
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
             else:
-                done = redirect("checkin_done", day=saved.date.isoformat())
+                done = reverse("checkin_done", args=[saved.date.isoformat()])
                 if request.headers.get(FETCH_HEADER) == "1":
                     # The page's own background send (offline-checkin.js): a
                     # redirect would make fetch GET the confirmation page, then
                     # the page navigate to it again: on a weak signal one round
                     # trip too many. Say where to go; the page goes there once.
-                    answer = HttpResponse(status=204)
-                    answer[SAVED_HEADER] = done.url
-                    return answer
-                return done
+                    return HttpResponse(status=204, headers={SAVED_HEADER: done})
+                return redirect(done)
         status = 400
     # Read only when the form is shown: a good POST saves and redirects without it.
     existing = checkin_for_day(patient=patient, date=local_today)

@@ -162,14 +162,12 @@
     })
       .then(function (response) {
         // Saved: the server names the confirmation (or emergency) page rather
-        // than redirecting, so that the phone fetches it once, not twice.
-        var next = response.status === 204 && response.headers.get("X-Checkin-Saved");
+        // than redirecting, so that the phone fetches it once, not twice (a
+        // redirect there, from a server that did not see the header, still counts).
+        var next = response.status === 204 ? response.headers.get("X-Checkin-Saved")
+          : response.ok && response.redirected ? response.url : null;
         if (next && new URL(next, window.location.href).pathname.indexOf(CHECKIN_PATH) === 0) {
           window.location.assign(next);
-          return null;
-        }
-        if (response.ok && response.redirected && new URL(response.url).pathname.indexOf(CHECKIN_PATH) === 0) {
-          window.location.assign(response.url); // saved: the confirmation (or emergency) page
           return null;
         }
         if (response.status >= 500) return keep("MyeloTrack could not save it just now.");
