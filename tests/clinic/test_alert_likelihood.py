@@ -53,8 +53,10 @@ def test_the_care_team_sees_the_likelihood_beside_the_evidence(clinician_client,
     assert 'class="likelihood" title="The chance that this is a real decline of 2 or more mJOA points' in html
 
 
-def test_the_dashboard_shows_nothing_for_a_junk_or_missing_probability(clinician_client, patient, red_flag):
-    alert_open(
+@pytest.fixture
+def junk_drift(patient):
+    """A drift alert whose evidence_data holds no number where the probability goes."""
+    alert, _ = alert_open(
         patient=patient,
         rule="drift",
         severity="moderate",
@@ -62,6 +64,10 @@ def test_the_dashboard_shows_nothing_for_a_junk_or_missing_probability(clinician
         evidence="Total below baseline 15 on most of the last 12 check-ins",
         evidence_data={"probability_real": "very"},
     )
+    return alert
+
+
+def test_the_dashboard_shows_nothing_for_a_junk_or_missing_probability(clinician_client, junk_drift, red_flag):
     html = clinician_client.get(reverse("team_patients")).content.decode()
     assert "Total below baseline 15" in html and "sudden weakness" in html
     assert "real decline (about" not in html
@@ -84,15 +90,8 @@ def test_a_patient_cannot_open_the_alert_page(patient_client, decline):
     assert patient_client.get(reverse("alert_detail", args=[decline.pk])).status_code in (403, 404)
 
 
-def test_a_junk_probability_in_evidence_data_shows_nothing(clinician_client, patient):
-    alert, _ = alert_open(
-        patient=patient,
-        rule="drift",
-        severity="moderate",
-        date=patient.local_today(),
-        evidence="Total below baseline",
-        evidence_data={"probability_real": "very"},
-    )
+def test_a_junk_probability_in_evidence_data_shows_nothing(clinician_client, junk_drift):
+    alert = junk_drift
     assert alert.probability_real is None and alert.likelihood == ""
     assert Alert(rule="drift", evidence_data={"probability_real": 1.5}).probability_real is None
     assert Alert(rule="drift", evidence_data={"probability_real": True}).probability_real is None
