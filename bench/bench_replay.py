@@ -7,8 +7,10 @@ Simulates a cohort (the realistic simulator, about 267,000 check-ins for
 the same run and alternating so that the machine's load hits both alike:
 
 * ``manage.py replay_detection FILE > /dev/null``, the whole process
-  (Python and Django start-up, reading and validating the CSV, every rule,
-  printing the alerts);
+  (Python start-up, reading and validating the CSV, every rule, printing
+  the alerts; manage.py hands a plain replay to detection.replay without
+  starting Django, and ``--settings config.settings`` makes Django run the
+  command, which is timed on the empty file to show what that start-up costs);
 * ``python -m detection.replay FILE > /dev/null``, the same replay without
   Django (the same output, tested);
 * ``bench/naive_replay.py FILE > /dev/null``, the naive rule of issue 13 in
@@ -66,7 +68,18 @@ def main() -> None:
         empty = os.path.join(tmp, "empty.csv")
         Path(empty).write_text("patient_id,date,fine_motor,gait,sensation,bladder,red_flag\n")
         runs: dict[str, list[float]] = {
-            name: [] for name in ("command", "plain", "plain1", "naive", "startup", "startup_plain", "read", "rules")
+            name: []
+            for name in (
+                "command",
+                "plain",
+                "plain1",
+                "naive",
+                "startup",
+                "startup_django",
+                "startup_plain",
+                "read",
+                "rules",
+            )
         }
         ratios: dict[str, list[float]] = {"command": [], "plain": [], "plain1": []}
         alerts = 0
@@ -86,6 +99,9 @@ def main() -> None:
                 ratios[name].append(naive / value)
             runs["naive"] += [naive_a, naive_b]
             runs["startup"].append(whole_process([python, "manage.py", "replay_detection", empty]))
+            runs["startup_django"].append(
+                whole_process([python, "manage.py", "replay_detection", empty, "--settings", "config.settings"])
+            )
             runs["startup_plain"].append(whole_process([python, "-m", "detection.replay", empty]))
             with open(path, newline="") as f:
                 text = f.read()
@@ -126,10 +142,12 @@ def main() -> None:
         f"{r['command']:.2f}x"
     )
     print(
-        f"  start-up on an empty file: {m['startup_plain']:.3f} s without Django, {m['startup']:.3f} s with it; "
+        f"  start-up on an empty file: {m['startup_plain']:.3f} s python -m detection.replay, "
+        f"{m['startup']:.3f} s manage.py, {m['startup_django']:.3f} s manage.py through Django; "
         f"in one process: read + validate {m['read']:.3f} s ({reader}), rules {m['rules']:.3f} s"
     )
     print(f"  ratios per round (python -m detection.replay): {', '.join(f'{x:.2f}' for x in ratios['plain'])}")
+    print(f"  ratios per round (manage.py replay_detection): {', '.join(f'{x:.2f}' for x in ratios['command'])}")
 
 
 if __name__ == "__main__":
