@@ -197,7 +197,7 @@ def wipe_state(*, alerts: bool) -> None:
     from django.db import connection
 
     with connection.cursor() as cur:
-        cur.execute("UPDATE patients_patient SET detector_state = '{}'::jsonb, evaluated_through = NULL")
+        cur.execute("UPDATE patients_patient SET detector_state = '{}'::json, evaluated_through = NULL")
         if alerts:
             cur.execute("TRUNCATE notifications_alert, tracker_baseline RESTART IDENTITY CASCADE")
         cur.execute("VACUUM ANALYZE patients_patient")

@@ -96,13 +96,13 @@ def evaluate_motor(patient_ids, *, result: MotorEvaluation | None = None) -> Mot
     with transaction.atomic():
         rows_by_patient: dict[int, list[MotorTest]] = defaultdict(list)
         for row in (
-            MotorTest.objects.filter(patient_id__in=ids)
+            MotorTest.objects.filter(patient_id__any=ids)  # core.lookups: one array, not a placeholder per id
             .order_by("patient_id", "date", "started_at", "pk")
             .defer("raw")  # the recorded events: not needed to follow the results
         ):
             rows_by_patient[row.patient_id].append(row)
         alerts: dict[int, list[Alert]] = defaultdict(list)
-        for alert in Alert.objects.filter(patient_id__in=ids, rule=MOTOR_DECLINE).order_by("opened_at"):
+        for alert in Alert.objects.filter(patient_id__any=ids, rule=MOTOR_DECLINE).order_by("opened_at"):
             alerts[alert.patient_id].append(alert)
         active = sorted(set(rows_by_patient) | set(alerts))
         if not active:
@@ -111,7 +111,7 @@ def evaluate_motor(patient_ids, *, result: MotorEvaluation | None = None) -> Mot
             p.pk: p
             # Not the progression detector's saved state: the nightly sweep
             # has just written it, and decoding it again is wasted.
-            for p in Patient.objects.filter(pk__in=active).select_related("care_team").defer("detector_state")
+            for p in Patient.objects.filter(pk__any=active).select_related("care_team").defer("detector_state")
         }
         overrides = dict(
             MotorTeamRules.objects.filter(team_id__in={p.care_team_id for p in patients.values()}).values_list(

@@ -10,6 +10,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone as dj_timezone
 from django.utils.crypto import salted_hmac
 
+from core.fields import JSONTextField
+
 
 class User(AbstractUser):
     class Role(models.TextChoices):
@@ -149,7 +151,8 @@ class Patient(models.Model):
     timezone = models.CharField(max_length=64, default="Europe/London", validators=[_validate_timezone])
     enrolled_at = models.DateTimeField(default=dj_timezone.now)
     # Written by the detector so the nightly sweep reads only new check-ins.
-    detector_state = models.JSONField(default=dict, blank=True)
+    # Written whole by each evaluation, read whole by the next, never queried into: json, not jsonb.
+    detector_state = JSONTextField(default=dict, blank=True)
     evaluated_through = models.DateField(null=True, blank=True)
     # The evaluation outbox: every saved check-in adds one to checkins_received
     # (in its own transaction, under this row's lock); an evaluation sets

@@ -105,7 +105,7 @@ saved AS (
 outbox AS (
     UPDATE {Patient._meta.db_table}
     SET checkins_received = checkins_received + 1,
-        detector_state = CASE WHEN evaluated_through >= {date} THEN '{{}}'::jsonb ELSE detector_state END
+        detector_state = CASE WHEN evaluated_through >= {date} THEN '{{}}'::json ELSE detector_state END
     WHERE id = {patient_id} AND EXISTS (SELECT 1 FROM saved)
 ),
 audit AS (

@@ -38,10 +38,11 @@ from datetime import date as date_type
 from datetime import timedelta
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, JSONField, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from core.bulk import bulk_insert
+from core.fields import JSONTextField
 from detection.rules import (
     CHECKED_IN,
     CLOSED,
@@ -105,7 +106,7 @@ def after_checkin_saved(checkin: CheckIn) -> None:
     Patient.objects.filter(pk=checkin.patient_id).update(
         checkins_received=F("checkins_received") + 1,
         detector_state=Case(
-            When(evaluated_through__gte=checkin.date, then=Value({}, output_field=JSONField())),
+            When(evaluated_through__gte=checkin.date, then=Value({}, output_field=JSONTextField())),
             default=F("detector_state"),
         ),
     )
@@ -253,7 +254,7 @@ def _evaluate_batch(ids: list[int], *, tick: bool, rebuild: bool, now, result: E
     with transaction.atomic():
         patients = list(
             Patient.objects.select_for_update(of=("self",))
-            .filter(pk__in=ids)
+            .filter(pk__any=ids)  # core.lookups: one array, not 200 placeholders
             .select_related("care_team")
             .order_by("pk")
         )
@@ -261,7 +262,9 @@ def _evaluate_batch(ids: list[int], *, tick: bool, rebuild: bool, now, result: E
             return
         configs, restored, full = _restore_detectors(patients, rebuild=rebuild)
         baselines_by_patient: dict[int, list[Baseline]] = defaultdict(list)
-        for row in Baseline.objects.filter(patient_id__in=ids).order_by("patient_id", "effective_from", "set_at", "pk"):
+        for row in Baseline.objects.filter(patient_id__any=ids).order_by(
+            "patient_id", "effective_from", "set_at", "pk"
+        ):
             baselines_by_patient[row.patient_id].append(row)
         unresolved = _unresolved_alerts(ids)
         # The check-ins last: they are read while the detectors are fed, and
@@ -330,7 +333,7 @@ def _unresolved_alerts(ids: list[int]) -> dict[int, dict[str, Alert]]:
     unresolved: dict[int, dict[str, Alert]] = defaultdict(dict)
     # Served by the partial unique index (patient, rule) WHERE status != resolved.
     for alert in (
-        Alert.objects.filter(patient_id__in=ids)
+        Alert.objects.filter(patient_id__any=ids)
         .exclude(status=Alert.Status.RESOLVED)
         .only("id", "patient_id", "rule", "date", "status", "severity")
     ):
@@ -533,7 +536,7 @@ def _save_states(patients: list[Patient]) -> None:
         # caller may evaluate several batches in one transaction.
         cursor.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS tracker_evaluation_state "
-            "(id bigint, state jsonb, through date, checkins integer) ON COMMIT DROP"
+            "(id bigint, state json, through date, checkins integer) ON COMMIT DROP"
         )
         # The raw psycopg cursor: Django's wrapper has no copy().
         with cursor.cursor.copy("COPY tracker_evaluation_state (id, state, through, checkins) FROM STDIN") as copy:
