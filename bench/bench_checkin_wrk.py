@@ -57,7 +57,7 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(BENCH))
 
-from common import ensure_database, machine  # noqa: E402
+from common import ensure_database, machine, production_env_over_http  # noqa: E402
 
 from detection.scales import RED_FLAG_KEYS  # noqa: E402
 
@@ -101,29 +101,19 @@ class Credentials:
 
 
 def server_env(args) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
-        DEBUG="false",
+    return production_env_over_http(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
         # The bench process signs the sessions the server reads: one key for both.
-        SECRET_KEY="bench-wrk-only-not-secret",  # nosec B106
-        ALLOWED_HOSTS="127.0.0.1",
-        # Production settings over plain HTTP on 127.0.0.1: no redirect to https, cookies sent without TLS.
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        CELERY_TASK_ALWAYS_EAGER="false",
+        secret_key="bench-wrk-only-not-secret",  # nosec B106
+        var=VAR,
         TWO_FACTOR_REQUIRED="false",
         API_CHECKIN_RATE="100000000/hour",
         # Django's 60 s would close and reopen each worker's connection about twice a run: the
         # ended backend's CPU would go uncounted (ServerCpu). One reconnect a minute costs nothing measurable.
         DATABASE_CONN_MAX_AGE="3600",
-        MYELOTRACK_VAR_DIR=str(VAR),
         STATIC_ROOT=str(VAR / "static"),
-        LOG_LEVEL="WARNING",
     )
-    return env
 
 
 def seed(patients: int, days: int) -> list:

@@ -69,7 +69,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
-from common import ensure_database, machine  # noqa: E402
+from common import ensure_database, machine, production_env_over_http  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_load"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/6"
@@ -85,21 +85,13 @@ VAR = ROOT / "var" / "bench"
 
 
 def server_env(args) -> dict:
-    env = dict(os.environ)
-    env.update(
-        DATABASE_URL=args.database_url,
-        REDIS_URL=args.redis_url,
-        DEBUG="false",
-        SECRET_KEY="bench-load-only-not-secret",  # nosec B106
-        ALLOWED_HOSTS="127.0.0.1",
-        SECURE_SSL_REDIRECT="false",
-        SESSION_COOKIE_SECURE="false",
-        CSRF_COOKIE_SECURE="false",
-        CELERY_TASK_ALWAYS_EAGER="false",
-        MYELOTRACK_VAR_DIR=str(VAR),
+    return production_env_over_http(
+        database_url=args.database_url,
+        redis_url=args.redis_url,
+        secret_key="bench-load-only-not-secret",  # nosec B106
+        var=VAR,
         STATIC_ROOT=str(VAR / "load-static"),
         DJANGO_SETTINGS_MODULE="config.settings",
-        LOG_LEVEL="WARNING",
         # Every simulated person comes from 127.0.0.1: the per-address log-in
         # throttle (10/min) would refuse the 11th patient. The per-account
         # one and the check-in throttle (30/hour per patient) stay as deployed.
@@ -108,7 +100,6 @@ def server_env(args) -> dict:
         # page would be a redirect to its set-up (counted as errors), not the page.
         TWO_FACTOR_REQUIRED="false",
     )
-    return env
 
 
 def setup_django(env: dict) -> None:

@@ -46,6 +46,31 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs (nproc), {model}, Python {platform.python_version()}"
 
 
+def production_env_over_http(*, database_url: str, redis_url: str, secret_key: str, var, **extra: str) -> dict:
+    """This process's environment plus the app's production settings served over plain HTTP on 127.0.0.1.
+
+    DEBUG off, the given database and Redis, no redirect to https and cookies
+    sent without TLS (the bench has no certificate), Celery queueing for real,
+    files under ``var``; ``extra`` on top (each bench's own throttles and switches).
+    """
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=database_url,
+        REDIS_URL=redis_url,
+        DEBUG="false",
+        SECRET_KEY=secret_key,
+        ALLOWED_HOSTS="127.0.0.1",
+        SECURE_SSL_REDIRECT="false",
+        SESSION_COOKIE_SECURE="false",
+        CSRF_COOKIE_SECURE="false",
+        CELERY_TASK_ALWAYS_EAGER="false",
+        MYELOTRACK_VAR_DIR=str(var),
+        LOG_LEVEL="WARNING",
+    )
+    env.update(extra)
+    return env
+
+
 def free_port(preferred: int) -> int:
     with socket.socket() as s:
         try:

@@ -105,7 +105,9 @@ saved AS (
 outbox AS (
     UPDATE {Patient._meta.db_table}
     SET checkins_received = checkins_received + 1,
-        detector_state = CASE WHEN evaluated_through >= {date} THEN '{{}}'::json ELSE detector_state END
+        -- An untyped '{{}}' takes the column's type: the same text runs before and after
+        -- patients.0009 made the column json (a web process not yet restarted after the migration).
+        detector_state = CASE WHEN evaluated_through >= {date} THEN '{{}}' ELSE detector_state END
     WHERE id = {patient_id} AND EXISTS (SELECT 1 FROM saved)
 ),
 audit AS (
