@@ -103,7 +103,7 @@ def read_truth(stream: IO[str]) -> dict[str, Truth]:
     for row in reader:
         try:
             out[row["patient_id"]] = Truth(
-                progresses=row["progresses"].strip() == "1",
+                progresses=_flag(row["progresses"]),
                 decline_date=_date(row.get("decline_date")),
                 onset=_date(row.get("onset")),
                 kind=(row.get("kind") or "").strip(),
@@ -113,6 +113,24 @@ def read_truth(stream: IO[str]) -> dict[str, Truth]:
         except ValueError as exc:
             raise ValueError(f"truth line {reader.line_num}: {exc}") from None
     return out
+
+
+_YES = frozenset({"1", "true", "yes", "y", "t"})
+_NO = frozenset({"0", "false", "no", "n", "f", ""})
+
+
+def _flag(text: str | None) -> bool:
+    """1/0, true/false or yes/no in any case: a truth file written by another tool.
+
+    Anything else is an error: read as "no", a "True" would have turned every
+    progressor into a stable patient and every alert into a false one.
+    """
+    value = (text or "").strip().lower()
+    if value in _YES:
+        return True
+    if value in _NO:
+        return False
+    raise ValueError(f"progresses must be 1 or 0 (or true/false, yes/no), not {text!r}")
 
 
 def _date(text: str | None) -> datetime.date | None:

@@ -210,7 +210,7 @@ class Command(BaseCommand):
         except OSError as exc:
             raise CommandError(f"cannot read {cohort}: {exc.strerror}")
         try:
-            with open(truth, newline="", encoding="utf-8") as f:
+            with open(truth, newline="", encoding="utf-8-sig") as f:
                 truth_rows = read_truth(f)
         except ValueError as exc:
             raise CommandError(f"{truth}: {exc}")
