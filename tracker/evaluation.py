@@ -628,23 +628,15 @@ def _recorded_openings(events_by_patient: dict[int, list[Event]]) -> set[tuple[i
         return set()
     # An episode already recorded for this rule and day, even one a
     # clinician has resolved since, is the same episode: never again.
-    patients = sorted({pid for pid, _ in opened})
-    rules = sorted({ev.rule for _, ev in opened})
-    dates = sorted({ev.date for _, ev in opened})
-    if connection.vendor != "postgresql":
-        rows = Alert.objects.filter(patient_id__in=patients, rule__in=rules, date__in=dates)
-        return set(rows.values_list("patient_id", "rule", "date"))
-    # Three arrays, not IN lists: a rebuild reports a year of openings per
-    # batch, and a parameter per patient and day (several hundred) cost more
-    # to build and quote than the query took.
-    with connection.cursor() as cursor:
-        # bandit B608: the table is the model's own db_table; the values are parameters.
-        cursor.execute(
-            f"SELECT patient_id, rule, date FROM {Alert._meta.db_table} "  # nosec B608
-            "WHERE patient_id = ANY(%s) AND rule = ANY(%s) AND date = ANY(%s)",
-            [patients, rules, dates],
-        )
-        return set(cursor.fetchall())
+    # Three arrays (core.lookups), not IN lists: a rebuild reports a year of
+    # openings per batch, and a parameter per patient and day (several
+    # hundred) cost more to build and quote than the query took.
+    rows = Alert.objects.filter(
+        patient_id__any={pid for pid, _ in opened},
+        rule__any={ev.rule for _, ev in opened},
+        date__any={ev.date for _, ev in opened},
+    )
+    return set(rows.values_list("patient_id", "rule", "date"))
 
 
 def _plan_alerts(by_pk, events_by_patient, unresolved, history_until, recorded):

@@ -47,6 +47,15 @@ def test_any_matches_the_same_rows_as_in(patient, other_patient, team_a):
     assert list(Patient.objects.filter(care_team__any=[team_a.pk + 1000])) == []
 
 
+def test_any_matches_names_and_days_as_in_does_and_leaves_none_out(patient, other_patient):
+    names = [patient.last_name, "Nobody", None]
+    days = [other_patient.date_of_birth, None]
+    assert set(Patient.objects.filter(last_name__any=names)) == set(Patient.objects.filter(last_name__in=names))
+    assert set(Patient.objects.filter(date_of_birth__any=days)) == set(Patient.objects.filter(date_of_birth__in=days))
+    assert patient in Patient.objects.filter(last_name__any=names)
+    assert other_patient in Patient.objects.filter(date_of_birth__any=days)
+
+
 def test_any_of_nothing_matches_nothing_and_combines_with_or(patient):
     assert list(Patient.objects.filter(pk__any=[])) == []
     assert list(Patient.objects.filter(Q(pk__any=[]) | Q(pk=patient.pk))) == [patient]
