@@ -61,3 +61,13 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if value is _MISSING:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def require_secret_key() -> None:
+    """Refuse to start a process that serves or signs without SECRET_KEY (the settings load without one)."""
+    from django.conf import settings
+
+    try:
+        settings.SECRET_KEY  # noqa: B018 (Django raises here for an empty key)
+    except ImproperlyConfigured:
+        raise ImproperlyConfigured("Set SECRET_KEY (or SECRET_KEY_FILE); only DEBUG=true has a default key.") from None
