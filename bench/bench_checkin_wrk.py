@@ -57,7 +57,15 @@ BENCH = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(BENCH))
 
-from common import ensure_database, machine, production_env_over_http  # noqa: E402
+from common import (  # noqa: E402
+    children_of,
+    connect_plain,
+    database_backends,
+    ensure_database,
+    machine,
+    process_cpu,
+    production_env_over_http,
+)
 
 from detection.scales import RED_FLAG_KEYS  # noqa: E402
 
@@ -325,42 +333,13 @@ class ServerCpu:
     request moves much less, so it is reported beside the issue's measure.
     """
 
-    TICK = os.sysconf("SC_CLK_TCK")
-
     def __init__(self, server_pid: int, database_url: str):
-        import dj_database_url
-        import psycopg
-
-        cfg = dj_database_url.parse(database_url)
         self.server_pid = server_pid
-        self.conn = psycopg.connect(
-            host=cfg["HOST"] or "127.0.0.1",
-            port=cfg["PORT"] or 5432,
-            user=cfg["USER"] or "postgres",
-            dbname=cfg["NAME"],
-            autocommit=True,
-        )
-
-    @staticmethod
-    def _stat(pid: int) -> tuple[int, float] | None:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-        return int(fields[1]), (int(fields[11]) + int(fields[12])) / ServerCpu.TICK  # ppid, utime + stime
+        self.conn = connect_plain(database_url)
 
     def read(self) -> dict[int, float]:
-        pids = [self.server_pid]
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                found = self._stat(int(entry.name))
-                if found and found[0] == self.server_pid:
-                    pids.append(int(entry.name))
-        rows = self.conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        pids += [row[0] for row in rows]
-        return {pid: found[1] for pid in pids if (found := self._stat(pid))}
+        pids = [self.server_pid, *children_of(self.server_pid), *database_backends(self.conn)]
+        return {pid: found[1] for pid in pids if (found := process_cpu(pid))}
 
     @staticmethod
     def used(before: dict[int, float], after: dict[int, float]) -> tuple[float, int]:

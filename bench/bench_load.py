@@ -69,7 +69,16 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(1, str(Path(__file__).resolve().parent))
 
-from common import ensure_database, machine, production_env_over_http  # noqa: E402
+from common import (  # noqa: E402
+    CLOCK_TICK,
+    children_of,
+    connect_plain,
+    database_backends,
+    ensure_database,
+    machine,
+    process_cpu,
+    production_env_over_http,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/myelotrack_load"
 DEFAULT_REDIS = "redis://127.0.0.1:6379/6"
@@ -499,8 +508,6 @@ class CpuMonitor(threading.Thread):
     went to everyone else on the shared box (other agents' tests).
     """
 
-    TICK = os.sysconf("SC_CLK_TCK")
-
     def __init__(self, server_pid: int, database_url: str, worker_pid: int | None = None):
         super().__init__(daemon=True)
         self.server_pid, self.database_url, self.worker_pid = server_pid, database_url, worker_pid
@@ -511,53 +518,25 @@ class CpuMonitor(threading.Thread):
         self.started_once = False
 
     @staticmethod
-    def _stat(pid: int) -> tuple[int, float] | None:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            return None
-        return int(fields[1]), (int(fields[11]) + int(fields[12])) / CpuMonitor.TICK  # ppid, utime + stime
-
-    @staticmethod
     def _machine() -> tuple[float, float]:
         values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
         idle = values[3] + values[4]
-        return (sum(values[:8]) - idle) / CpuMonitor.TICK, sum(values[:8]) / CpuMonitor.TICK
-
-    def _backends(self, conn) -> list[int]:
-        rows = conn.execute(
-            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-        return [row[0] for row in rows]
+        return (sum(values[:8]) - idle) / CLOCK_TICK, sum(values[:8]) / CLOCK_TICK
 
     def _sample(self, conn) -> None:
         pids = {self.server_pid: "gunicorn", os.getpid(): "client"}
         if self.worker_pid:
             pids[self.worker_pid] = "celery"  # the threads pool: one process
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                found = self._stat(int(entry.name))
-                if found and found[0] == self.server_pid:
-                    pids[int(entry.name)] = "gunicorn"
-        pids.update((pid, "postgres") for pid in self._backends(conn))
+        pids.update((pid, "gunicorn") for pid in children_of(self.server_pid))
+        pids.update((pid, "postgres") for pid in database_backends(conn))
         for pid, kind in pids.items():
-            found = self._stat(pid)
+            found = process_cpu(pid)
             if found:
                 self.first.setdefault(pid, 0.0 if self.started_once else found[1])
                 self.last[pid] = (kind, found[1])
 
     def run(self) -> None:
-        import dj_database_url
-        import psycopg
-
-        cfg = dj_database_url.parse(self.database_url)
-        conn = psycopg.connect(
-            host=cfg["HOST"] or "127.0.0.1",
-            port=cfg["PORT"] or 5432,
-            user=cfg["USER"] or "postgres",
-            dbname=cfg["NAME"],
-            autocommit=True,
-        )
+        conn = connect_plain(self.database_url)
         self.machine_start = self._machine()
         self._sample(conn)  # what everyone had used before the phase is subtracted
         self.started_once = True

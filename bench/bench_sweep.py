@@ -39,7 +39,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import ensure_database, machine  # noqa: E402  (bench/ is the script's own folder)
+from common import ensure_database, machine, process_cpu  # noqa: E402  (bench/ is the script's own folder)
 
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/myelotrack_bench_sweep")
 os.environ.setdefault("SECRET_KEY", "bench-only")
@@ -142,11 +142,8 @@ def backend_cpu() -> float | None:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_backend_pid()")
         pid = cur.fetchone()[0]
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-    return (int(stat[11]) + int(stat[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+    found = process_cpu(pid)
+    return None if found is None else found[1]
 
 
 def sweep(batch: int) -> float:

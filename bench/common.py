@@ -11,6 +11,7 @@ import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+CLOCK_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def ensure_database(url: str) -> None:
@@ -110,3 +111,49 @@ def gunicorn(env: dict, port: int, workers: int):
     finally:
         server.terminate()
         server.wait(timeout=15)
+
+
+# ----- CPU seconds of local processes, read from /proc ---------------------------
+
+
+def process_cpu(pid: int) -> tuple[int, float] | None:
+    """(parent pid, user + system CPU seconds) of a process on this machine, or None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return int(fields[1]), (int(fields[11]) + int(fields[12])) / CLOCK_TICK
+
+
+def children_of(pid: int) -> list[int]:
+    """The pids whose parent is ``pid`` (a gunicorn master's workers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            stat = process_cpu(int(entry.name))
+            if stat and stat[0] == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def database_backends(conn) -> list[int]:
+    """The pids of the PostgreSQL backends serving ``conn``'s database, this connection's own left out."""
+    rows = conn.execute(
+        "SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+    )
+    return [row[0] for row in rows]
+
+
+def connect_plain(database_url: str):
+    """An autocommitting psycopg connection to ``database_url``, outside Django (for the readings above)."""
+    import dj_database_url
+    import psycopg
+
+    cfg = dj_database_url.parse(database_url)
+    return psycopg.connect(
+        host=cfg["HOST"] or "127.0.0.1",
+        port=cfg["PORT"] or 5432,
+        user=cfg["USER"] or "postgres",
+        dbname=cfg["NAME"],
+        autocommit=True,
+    )
