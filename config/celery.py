@@ -8,6 +8,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("myelotrack")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# On PostgreSQL a check-in's evaluation is queued by a listener in the workers (a string:
+# the module needs Django's apps, which are not loaded when this module is imported).
+app.steps["worker"].add("tracker.evaluation_listener:EvaluationListenerStep")
 
 
 @worker_init.connect

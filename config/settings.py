@@ -234,6 +234,10 @@ CELERY_BROKER_DIR = VAR_DIR / "celery"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+    if REDIS_URL.split("://", 1)[0] in ("redis", "rediss"):
+        # kombu's Redis transport, sending through one client per channel
+        # instead of building one per message (core/broker.py says why).
+        CELERY_BROKER_TRANSPORT = "core.broker:Transport"
 else:
     for sub in ("queue", "processed", "control"):
         (CELERY_BROKER_DIR / sub).mkdir(parents=True, exist_ok=True)
@@ -264,6 +268,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_TASK_DEFAULT_QUEUE", "myelotrack")
 CELERY_TASK_EAGER_PROPAGATES = True
+# How a saved check-in queues its evaluation on PostgreSQL: "notify" (a NOTIFY in
+# its own transaction, published by one listener in the workers; the request never
+# waits for the broker) or "broker" (the request publishes after commit, as on
+# SQLite; for connections through a transaction-mode pooler, where LISTEN cannot
+# hold a session). tracker/evaluation_listener.py.
+EVALUATION_NUDGE = env_str("EVALUATION_NUDGE", "notify")
+if EVALUATION_NUDGE not in ("notify", "broker"):
+    raise ImproperlyConfigured(f"EVALUATION_NUDGE must be notify or broker, not {EVALUATION_NUDGE!r}")
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 # Delivery retry backoff base (seconds): base * 2**(attempt-1), capped at an hour; tests shrink it.

@@ -22,8 +22,9 @@ fsync included, before the statement returns, as the transaction's COMMIT was.
 A red flag's urgent alert is opened by notifications.services.alert_open,
 ORM code with its own rules; so a red-flag check-in runs the statement and
 alert_open inside one transaction (BEGIN and COMMIT come back, for the rare
-check-in where they matter most). The enqueue of the evaluation runs after
-the commit, as before.
+check-in where they matter most). The statement also sends the evaluation's
+nudge (a NOTIFY, delivered at its commit: tracker/evaluation_listener.py);
+where nudges are published instead, that runs after the commit, as before.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from audit.models import AuditEvent
 from audit.services import audit_change, audit_row
 from patients.models import Patient
 from tracker.evaluation import after_checkin_saved, enqueue_after_commit, open_red_flag_alert
+from tracker.evaluation_listener import notify_sql, nudges_by_notify
 from tracker.models import ANSWER_FIELDS, CheckIn, CheckInRevision
 
 # The columns a check-in's answer writes besides patient and date (which find the row).
@@ -57,7 +59,7 @@ def _param(model, name: str, key: str | None = None) -> str:
     return f"%({key or name})s::{model._meta.get_field(name).db_type(connection)}"
 
 
-def _one_statement_sql() -> str:
+def _one_statement_sql(*, notify: bool) -> str:
     columns = [_column(CheckIn, name) for name in _WRITTEN]
     values = [_param(CheckIn, name) for name in _WRITTEN]
     answers = ", ".join(f"'{name}', prev.{_column(CheckIn, name)}" for name in ANSWER_FIELDS)
@@ -71,6 +73,8 @@ def _one_statement_sql() -> str:
     now = _param(CheckIn, "updated_at", "now")
     patient_id = _param(CheckIn, "patient", "patient_id")
     date = _param(CheckIn, "date")
+    # The evaluation's nudge, delivered when the statement commits (tracker/evaluation_listener.py).
+    nudge = f", {notify_sql(patient_id)}" if notify else ""
     # bandit B608: tables and columns are the models' own, the clauses fixed text; every value is a parameter.
     return f"""
 WITH prev AS (
@@ -116,23 +120,22 @@ audit AS (
         jsonb_build_object('date', %(date_iso)s::text, 'new', saved.created)
     FROM saved
 )
-SELECT id, created_at, created FROM saved
+SELECT id, created_at, created{nudge} FROM saved
 """  # nosec B608
 
 
 # The statement is PREPAREd once per database connection: parsing and planning six CTEs cost 0.26 ms
 # of its 0.4 ms in PostgreSQL, and sending it 2 kB of SQL each time. (A connection pooler in
 # transaction mode, which hands sessions around, would need its prepared-statement support.)
-_PREPARED_NAME = "myelotrack_checkin_write"
+_PREPARED_NAMES = {False: "myelotrack_checkin_write", True: "myelotrack_checkin_write_notify"}
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
-_prepared_on: weakref.WeakSet = weakref.WeakSet()
-_prepared_sql: tuple[str, tuple[str, ...]] | None = None
+_prepared_on: dict[str, weakref.WeakSet] = {name: weakref.WeakSet() for name in _PREPARED_NAMES.values()}
+_prepared_sql: dict[bool, tuple[str, str, tuple[str, ...]]] = {}
 
 
-def _prepared() -> tuple[str, tuple[str, ...]]:
-    """The PREPARE statement (with $n for each named parameter) and the parameter names in order."""
-    global _prepared_sql
-    if _prepared_sql is None:  # built on first use: db_type needs the connection's vendor
+def _prepared(*, notify: bool) -> tuple[str, str, tuple[str, ...]]:
+    """The statement's name, its PREPARE (with $n for each named parameter) and the parameter names in order."""
+    if notify not in _prepared_sql:  # built on first use: db_type needs the connection's vendor
         names: list[str] = []
 
         def number(match: re.Match) -> str:
@@ -140,9 +143,10 @@ def _prepared() -> tuple[str, tuple[str, ...]]:
                 names.append(match.group(1))
             return f"${names.index(match.group(1)) + 1}"
 
-        body = _PLACEHOLDER.sub(number, _one_statement_sql())
-        _prepared_sql = (f"PREPARE {_PREPARED_NAME} AS {body}", tuple(names))
-    return _prepared_sql
+        body = _PLACEHOLDER.sub(number, _one_statement_sql(notify=notify))
+        name = _PREPARED_NAMES[notify]
+        _prepared_sql[notify] = (name, f"PREPARE {name} AS {body}", tuple(names))
+    return _prepared_sql[notify]
 
 
 def checkin_write(checkin: CheckIn, *, actor) -> bool:
@@ -153,13 +157,16 @@ def checkin_write(checkin: CheckIn, *, actor) -> bool:
     """
     if not writes_in_one_statement():
         return checkin_write_orm(checkin, actor=actor)
+    # On PostgreSQL the statement itself sends the evaluation's nudge, unless publishing is configured.
+    notify = nudges_by_notify(connection)
     if not checkin.red_flag:
-        created = _write_in_one_statement(checkin, actor=actor)
+        created = _write_in_one_statement(checkin, actor=actor, notify=notify)
     else:
         with transaction.atomic():
-            created = _write_in_one_statement(checkin, actor=actor)
+            created = _write_in_one_statement(checkin, actor=actor, notify=notify)
             open_red_flag_alert(checkin)
-    enqueue_after_commit(checkin.patient_id)
+    if not notify:
+        enqueue_after_commit(checkin.patient_id)
     return created
 
 
@@ -191,7 +198,7 @@ def checkin_write_orm(checkin: CheckIn, *, actor) -> bool:
     return created
 
 
-def _write_in_one_statement(checkin: CheckIn, *, actor) -> bool:
+def _write_in_one_statement(checkin: CheckIn, *, actor, notify: bool) -> bool:
     now = checkin.updated_at = timezone.now()
     params = {name: getattr(checkin, name) for name in ANSWER_FIELDS}
     params.update(
@@ -207,14 +214,14 @@ def _write_in_one_statement(checkin: CheckIn, *, actor) -> bool:
     audit = audit_row(actor=actor, action=AuditEvent.Action.CHANGE, what="checkin", patient_id=checkin.patient_id)
     params.update({f"audit_{name}": audit[name] for name in ("actor_name", "action", "what", "patient_id", "path")})
     params.update(audit_actor=audit["actor_id"], audit_address=audit["address"])
-    prepare, names = _prepared()
-    execute = f"EXECUTE {_PREPARED_NAME}({', '.join(['%s'] * len(names))})"
+    name, prepare, names = _prepared(notify=notify)
+    execute = f"EXECUTE {name}({', '.join(['%s'] * len(names))})"
     values = [params[name] for name in names]
     with connection.cursor() as cursor:
         raw = connection.connection
-        if raw not in _prepared_on:
+        if raw not in _prepared_on[name]:
             cursor.execute(prepare)
-            _prepared_on.add(raw)
+            _prepared_on[name].add(raw)
         for _ in range(3):
             cursor.execute(execute, values)
             row = cursor.fetchone()
@@ -224,7 +231,7 @@ def _write_in_one_statement(checkin: CheckIn, *, actor) -> bool:
             # Three lost races in a row (the day's row inserted, then gone, each time): answered as the
             # database being unavailable, a 503 "nothing was saved, try again" (core.middleware).
             raise OperationalError("The check-in's row kept changing under its write; nothing was saved.")
-    checkin.pk, checkin.created_at, created = row
+    checkin.pk, checkin.created_at, created = row[:3]
     checkin._state.adding = False
     checkin._state.db = connection.alias
     return created

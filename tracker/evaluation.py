@@ -67,6 +67,8 @@ from notifications.services import (
     alerts_record_episodes,
 )
 from patients.models import Patient
+from tracker.evaluation_listener import CHANNEL as NUDGE_CHANNEL
+from tracker.evaluation_listener import nudges_by_notify
 from tracker.models import Baseline, CheckIn
 from tracker.rule_settings import rule_config_for, rule_config_for_team
 
@@ -128,8 +130,17 @@ def open_red_flag_alert(checkin: CheckIn) -> None:
 
 
 def enqueue_after_commit(patient_id: int) -> None:
-    """Everything but the red flag is left to evaluate_patient_task, queued once the check-in is committed."""
-    transaction.on_commit(lambda: enqueue_evaluation(patient_id))
+    """Everything but the red flag is left to evaluate_patient_task, queued once the check-in is committed.
+
+    On PostgreSQL by a NOTIFY in this transaction, which the workers' listener
+    turns into the task (tracker/evaluation_listener.py); elsewhere published
+    from here after the commit.
+    """
+    if nudges_by_notify(connection):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_notify(%s, %s)", [NUDGE_CHANNEL, str(patient_id)])
+    else:
+        transaction.on_commit(lambda: enqueue_evaluation(patient_id))
 
 
 def enqueue_evaluation(patient_id: int) -> bool:

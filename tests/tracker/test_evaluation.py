@@ -175,8 +175,12 @@ def test_a_resubmitted_day_is_evaluated_again_from_the_whole_history(patient, dj
     assert CheckIn.objects.filter(patient=patient).count() == 21
 
 
-def test_a_checkin_still_saves_when_the_broker_is_down(patient, django_capture_on_commit_callbacks, caplog):
+def test_a_checkin_still_saves_when_the_broker_is_down(patient, django_capture_on_commit_callbacks, caplog, settings):
     from config.celery import app
+
+    # Publishing from the request, as on SQLite (on PostgreSQL the request does not touch the
+    # broker at all: tests/tracker/test_evaluation_listener.py).
+    settings.EVALUATION_NUDGE = "broker"
 
     saved = (app.conf.broker_url, app.conf.task_always_eager, app._pool, app.amqp._producer_pool)
     # A real broker that refuses connections (nothing listens on port 9).
