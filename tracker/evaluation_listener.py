@@ -145,7 +145,15 @@ def listener_connect_params() -> dict:
 
 
 class EvaluationListenerStep(bootsteps.StartStopStep):
-    """The listener, on a thread of each worker (the main process; a prefork pool's children never run it)."""
+    """The listener, on a thread of each worker (the main process; a prefork pool's children never run it).
+
+    Started after the pool, so the first children are forked before its
+    connection exists; one forked later holds a copy of the socket but never
+    uses it (psycopg does not close a connection from a process it was not
+    opened in).
+    """
+
+    requires = ("celery.worker.components:Pool",)
 
     def __init__(self, parent, **kwargs):
         super().__init__(parent, **kwargs)
