@@ -29,6 +29,25 @@ def test_the_write_serializer_accepts_exactly_the_services_answer_fields():
     assert set(CheckInWriteSerializer().fields) == {*ANSWER_FIELDS, "date"}
 
 
+def test_write_serializers_built_from_fields_made_once_each_validate_only_their_own_body():
+    # Their fields are shallow copies of one set per class (tracker.api.serializers.FieldsOnceMixin):
+    # one body's errors or values must never show in another's.
+    bad = CheckInWriteSerializer(
+        data={**GOOD_ANSWERS, "gait": 99, "numbness_locations": ["hands", "elbows"], "rf_weakness": "maybe"}
+    )
+    good = CheckInWriteSerializer(data={**GOOD_ANSWERS, "numbness_locations": ["feet"], "rf_weakness": True})
+    assert not bad.is_valid()
+    assert good.is_valid(), good.errors
+    assert set(bad.errors) == {"gait", "numbness_locations", "rf_weakness"}
+    assert list(bad.errors["numbness_locations"]) == [1]  # the second item, by its index
+    assert good.validated_data["numbness_locations"] == ["feet"] and good.validated_data["rf_weakness"] is True
+    assert good.validated_data["gait"] == GOOD_ANSWERS["gait"]
+    again = CheckInWriteSerializer(data={**GOOD_ANSWERS, "gait": 99})
+    assert not again.is_valid() and set(again.errors) == {"gait"}
+    assert bad.fields["gait"] is not good.fields["gait"]
+    assert bad.fields["gait"].parent is bad and good.fields["gait"].parent is good
+
+
 def test_it_dates_a_check_in_by_the_patients_own_today(patient, patient_api):
     # One of these two zones is on another calendar day than UTC at any moment.
     utc_today = timezone.now().date()

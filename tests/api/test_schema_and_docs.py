@@ -31,3 +31,14 @@ def test_the_schema_generates_without_a_warning_and_validates(db, tmp_path):
     # A warning means drf-spectacular had to guess a type: the schema would lie to clients and to the fuzzer.
     call_command("spectacular", file=str(tmp_path / "schema.yaml"), validate=True, fail_on_warn=True)
     assert (tmp_path / "schema.yaml").read_text().startswith("openapi: 3")
+
+
+def test_every_schema_describes_its_data_not_how_the_code_builds_it(db):
+    # A serializer without its own docstring is described by the first one in its bases: a mixin's
+    # notes about DRF internals once showed as the check-in's description to the API's readers.
+    response = APIClient().get(reverse("api-schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    components = response.json()["components"]["schemas"]
+    assert components["CheckIn"]["description"].startswith("A stored check-in")
+    for name, component in components.items():
+        description = component.get("description", "")
+        assert not re.search(r"\bDRF\b|serializer|cProfile|mixin", description, re.IGNORECASE), (name, description)

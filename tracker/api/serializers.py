@@ -142,7 +142,31 @@ class IsoDateField(serializers.DateField):
             self.fail("invalid", format="YYYY-MM-DD")
 
 
-class CheckInWriteSerializer(serializers.Serializer):
+class FieldsOnceMixin:
+    """Build a serializer's fields once per class, not once per request.
+
+    DRF builds them afresh for every serializer instance: a ModelSerializer
+    inspects the model again, a plain Serializer deep-copies each declared
+    field, which re-runs every field's constructor and its validators'. For the
+    check-in POST that was a quarter of the answer's serializer work and 0.77
+    of the body's 1.05 ms of validation (cProfile, 1,000 POSTs). Each instance
+    gets its own shallow copy of each field instead: binding a field to its
+    serializer sets attributes on the copy only. What the copies share (their
+    validators, choices, a list field's child) is only read, by rendering and
+    by these fields' validation alike: integers, booleans, a date, a text and a
+    list of choices keep nothing on themselves while validating (errors are
+    raised, values returned). A field that caches per-request state on itself
+    (a related field's queryset, a nested serializer) must not use this.
+    """
+
+    def get_fields(self):
+        cls = type(self)
+        if "_fields_once" not in cls.__dict__:
+            cls._fields_once = super().get_fields()
+        return {name: copy.copy(field) for name, field in cls._fields_once.items()}
+
+
+class CheckInWriteSerializer(FieldsOnceMixin, serializers.Serializer):
     """A day's answers. Unknown fields are refused, so a typo cannot silently drop an answer."""
 
     date = IsoDateField(required=False, help_text="Your local day (YYYY-MM-DD); today in your time zone when left out.")
@@ -184,26 +208,9 @@ def answers_of(validated: dict) -> dict:
     return {key: value for key, value in validated.items() if key in ANSWER_FIELDS}
 
 
-class ModelFieldsOnceMixin:
-    """Build a read-only ModelSerializer's fields from the model once per class, not once per answer.
+class CheckInSerializer(FieldsOnceMixin, serializers.ModelSerializer):
+    """A stored check-in: the day's answers, their mJOA total and severity band, and who entered them."""
 
-    DRF inspects the model afresh for every serializer instance; for the
-    check-in's answer that was a quarter of the serializer work of a POST. Each
-    instance gets its own shallow copy of each field: binding a field to its
-    serializer sets attributes on the copy only, and rendering changes none of
-    what the copies share (a deep copy, as DRF gives declared fields, was 0.14
-    of the answer's 0.24 ms). For read-only serializers only: validation may
-    keep state on a field.
-    """
-
-    def get_fields(self):
-        cls = type(self)
-        if "_model_fields_once" not in cls.__dict__:
-            cls._model_fields_once = super().get_fields()
-        return {name: copy.copy(field) for name, field in cls._model_fields_once.items()}
-
-
-class CheckInSerializer(ModelFieldsOnceMixin, serializers.ModelSerializer):
     numbness_locations = _locations_field(read_only=True)
     severity = serializers.SerializerMethodField(help_text="mJOA band of the total: normal, mild, moderate, severe.")
     entered_by = serializers.CharField(
