@@ -107,6 +107,31 @@ def test_a_bad_post_keeps_the_answers_already_given(patient_client):
     assert not any(name == "bladder" for name, _ in checked)
 
 
+def test_a_refused_post_leaves_nothing_behind_on_the_next_patients_empty_form(
+    patient_client, patient, other_patient, client
+):
+    # The form's fields are built once per process and copied per form (tracker/forms.py): one
+    # patient's answers, errors or marks must never reach another's page.
+    import re
+
+    from tracker.forms import CheckInForm
+
+    refused = patient_client.post(reverse("checkin"), form_data(bladder=None, gait="3", note="private words"))
+    assert refused.status_code == 400 and 'aria-invalid="true"' in refused.content.decode()
+    other = CheckInForm(initial=None)
+    other.fields["gait"].widget.attrs["data-marked"] = "1"  # a change to one form's widget stays on it
+
+    client.force_login(other_patient.user)
+    page = client.get(reverse("checkin")).content.decode()
+    assert "private words" not in page
+    assert "aria-invalid" not in page
+    assert "data-marked" not in page
+    assert not re.findall(r'<input type="radio" name="\w+" value="\w+"[^>]*checked', page)  # only "Skip"s
+    assert CheckInForm().fields["gait"] is not CheckInForm().fields["gait"]
+    good = CheckInForm(form_data())
+    assert good.is_valid(), good.errors
+
+
 def test_a_red_flag_shows_seek_care_now_with_the_teams_phone_and_opens_an_urgent_alert(patient_client, patient):
     response = patient_client.post(reverse("checkin"), form_data(rf_weakness="yes"), follow=True)
     assert response.status_code == 200
