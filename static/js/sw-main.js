@@ -23,7 +23,11 @@
     event.waitUntil(
       caches.open(SHELL).then(function (cache) { return cache.addAll(config.shell.concat([config.offline])); })
         // A copy of the check-in at once (and afresh after an update, whose new cache starts empty).
-        .then(function () { return fetch(config.checkin, { credentials: "same-origin" }).then(keepPage, function () {}); })
+        // Signed out, the answer is a redirect to the log-in page: not followed, because rendering
+        // that page would set a new CSRF cookie under a log-in form already open (refused: 403).
+        .then(function () {
+          return fetch(config.checkin, { credentials: "same-origin", redirect: "manual" }).then(keepPage, function () {});
+        })
         .then(function () { return self.skipWaiting(); })
     );
   });

@@ -235,3 +235,22 @@ def test_a_kept_checkin_the_server_refuses_is_dropped_with_a_message_that_stays_
     page.wait_for_selector("#queue-status .error", timeout=5000)
     page.click("#queue-status button:has-text('OK, I have read this')")
     page.wait_for_selector("#queue-status .error", state="detached", timeout=2000)
+
+
+def test_a_worker_installing_while_signed_out_leaves_the_log_in_forms_csrf_cookie_alone(browser_page, live_server):
+    # The worker's install fetches the check-in page for the phone's copy. Signed out, that fetch is
+    # redirected to the log-in page; followed, the page rendered would set a new CSRF cookie when the
+    # browser had none, and a log-in form loaded at the same moment would be refused (403): seen as a
+    # passkey log-in failing "token incorrect" right after signing out. Not followed, it sets nothing.
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.context.clear_cookies()  # no CSRF cookie, as in a fresh browser or after clearing site data
+    page.evaluate("navigator.serviceWorker.register('/sw.js')")
+    page.evaluate(CONTROLLED_JS)
+
+    assert [c["name"] for c in page.context.cookies()] == []
+    assert page.evaluate("caches.match('/checkin/').then(r => !!r)") is False  # no copy of a log-in page
+    # And the log-in page loaded afresh through the worker works as before.
+    page.goto(f"{live_server.url}/login/")
+    assert page.evaluate("navigator.serviceWorker.controller !== null")
+    assert "csrftoken" in [c["name"] for c in page.context.cookies()]
