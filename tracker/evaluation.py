@@ -67,8 +67,7 @@ from notifications.services import (
     alerts_record_episodes,
 )
 from patients.models import Patient
-from tracker.evaluation_listener import CHANNEL as NUDGE_CHANNEL
-from tracker.evaluation_listener import nudges_by_notify
+from tracker.evaluation_listener import notify_sql, nudges_by_notify
 from tracker.models import Baseline, CheckIn
 from tracker.rule_settings import rule_config_for, rule_config_for_team
 
@@ -138,7 +137,7 @@ def enqueue_after_commit(patient_id: int) -> None:
     """
     if nudges_by_notify(connection):
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_notify(%s, %s)", [NUDGE_CHANNEL, str(patient_id)])
+            cursor.execute(f"SELECT {notify_sql('%s')}", [patient_id])  # nosec B608: fixed text, the id a parameter
     else:
         transaction.on_commit(lambda: enqueue_evaluation(patient_id))
 

@@ -9,6 +9,19 @@ _YES_NO = (("no", "No"), ("yes", "Yes"))
 _RATINGS = [("", "Skip")] + [(str(i), str(i)) for i in range(11)]
 
 
+def _rating_field(label: str) -> forms.TypedChoiceField:
+    """A 0-10 rating the patient may skip."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=_RATINGS,
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Choose a number from 0 to 10, or Skip."},
+    )
+
+
 @functools.cache
 def _check_in_fields() -> dict[str, forms.Field]:
     """The check-in form's fields, built once per process (CheckInForm says why)."""
@@ -33,15 +46,7 @@ def _check_in_fields() -> dict[str, forms.Field]:
             widget=forms.RadioSelect,
             error_messages={"required": "Answer yes or no.", "invalid_choice": "Answer yes or no."},
         )
-    fields["numbness"] = forms.TypedChoiceField(
-        label="Numbness or tingling today, 0 (none) to 10 (worst)",
-        choices=_RATINGS,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a number from 0 to 10, or Skip."},
-    )
+    fields["numbness"] = _rating_field("Numbness or tingling today, 0 (none) to 10 (worst)")
     fields["numbness_locations"] = forms.MultipleChoiceField(
         label="Where do you feel it?",
         choices=NUMBNESS_LOCATIONS,
@@ -49,15 +54,7 @@ def _check_in_fields() -> dict[str, forms.Field]:
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": "Choose from hands, arms, legs and feet."},
     )
-    fields["neck_pain"] = forms.TypedChoiceField(
-        label="Neck pain today, 0 (none) to 10 (worst)",
-        choices=_RATINGS,
-        coerce=int,
-        empty_value=None,
-        required=False,
-        widget=forms.RadioSelect,
-        error_messages={"invalid_choice": "Choose a number from 0 to 10, or Skip."},
-    )
+    fields["neck_pain"] = _rating_field("Neck pain today, 0 (none) to 10 (worst)")
     fields["note"] = forms.CharField(
         label="Anything else to tell your team? (optional)",
         required=False,
