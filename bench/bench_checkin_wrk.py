@@ -325,8 +325,9 @@ def run_wrk(script: Path, port: int, seconds: float, connections: int, threads: 
     before = cpu.read()
     done = subprocess.run([*command, f"http://127.0.0.1:{port}"], capture_output=True, text=True, check=True)  # nosec B603
     result = parse_result(done.stdout)
-    used, ended = cpu.used(before, cpu.read())
+    used, ended, database = cpu.used(before, cpu.read())
     result["server_cpu_ms"] = 1000 * used / max(result["requests"], 1)
+    result["database_cpu_ms"] = 1000 * database / max(result["requests"], 1)
     result["processes_ended"] = ended
     return result
 
@@ -342,14 +343,19 @@ class ServerCpu:
         self.server_pid = server_pid
         self.conn = connect_plain(database_url)
 
-    def read(self) -> dict[int, float]:
-        pids = [self.server_pid, *children_of(self.server_pid), *database_backends(self.conn)]
-        return {pid: found[1] for pid in pids if (found := process_cpu(pid))}
+    def read(self) -> dict[int, tuple[float, bool]]:
+        """Each process's CPU seconds, and whether it is a PostgreSQL backend."""
+        web = [self.server_pid, *children_of(self.server_pid)]
+        pids = [(pid, False) for pid in web] + [(pid, True) for pid in database_backends(self.conn)]
+        return {pid: (found[1], backend) for pid, backend in pids if (found := process_cpu(pid))}
 
     @staticmethod
-    def used(before: dict[int, float], after: dict[int, float]) -> tuple[float, int]:
-        """CPU seconds between two readings, and how many processes ended in between (their last part unseen)."""
-        return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items()), len(set(before) - set(after))
+    def used(before: dict, after: dict) -> tuple[float, int, float]:
+        """CPU seconds between two readings, how many processes ended in between (their last part
+        unseen), and the PostgreSQL backends' part of those seconds."""
+        spent = {pid: cpu - before.get(pid, (0.0, backend))[0] for pid, (cpu, backend) in after.items()}
+        database = sum(spent[pid] for pid, (_, backend) in after.items() if backend)
+        return sum(spent.values()), len(set(before) - set(after)), database
 
 
 # ----- processes ------------------------------------------------------------------
@@ -446,7 +452,10 @@ def problems(result: dict, measure: Measure) -> dict:
 
 
 def report(rounds: list[dict]) -> tuple[list[str], dict]:
-    head = f"{'round':<6} {'request':<24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/req':>10}  statuses"
+    head = (
+        f"{'round':<6} {'request':<24} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'CPU ms/req':>10} {'of it PG':>8}"
+        "  statuses"
+    )
     lines = [head]
     for i, by_label in enumerate(rounds, 1):
         for m in ORDER:
@@ -454,7 +463,7 @@ def report(rounds: list[dict]) -> tuple[list[str], dict]:
             codes = ",".join(f"{c}:{n}" for c, n in sorted(r["statuses"].items()))
             lines.append(
                 f"{i:<6} {m.label:<24} {r['rps']:>8.1f} {r['p50_us'] / 1000:>8.2f} {r['p95_us'] / 1000:>8.2f} "
-                f"{r['server_cpu_ms']:>10.2f}  {codes}"
+                f"{r['server_cpu_ms']:>10.2f} {r['database_cpu_ms']:>8.2f}  {codes}"
             )
     medians = {
         m.label: {
@@ -462,6 +471,7 @@ def report(rounds: list[dict]) -> tuple[list[str], dict]:
             "p50_ms": statistics.median(r[m.label]["p50_us"] for r in rounds) / 1000,
             "p95_ms": statistics.median(r[m.label]["p95_us"] for r in rounds) / 1000,
             "server_cpu_ms": statistics.median(r[m.label]["server_cpu_ms"] for r in rounds),
+            "database_cpu_ms": statistics.median(r[m.label]["database_cpu_ms"] for r in rounds),
         }
         for m in ORDER
     }
@@ -470,6 +480,7 @@ def report(rounds: list[dict]) -> tuple[list[str], dict]:
         v = medians[m.label]
         lines.append(
             f"{'':<6} {m.label:<24} {v['rps']:>8.1f} {v['p50_ms']:>8.2f} {v['p95_ms']:>8.2f} {v['server_cpu_ms']:>10.2f}"
+            f" {v['database_cpu_ms']:>8.2f}"
         )
     ratios = {}
     for measure, bare in PAIRS:

@@ -9,6 +9,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -36,7 +37,45 @@ def self_service_patient(user) -> Patient | None:
         return None
     if user.is_caregiver:
         return user.cared_for()
-    return getattr(user, "patient", None)
+    return own_patient_record(user)
+
+
+# Every column but the detector's saved state: the row's largest (kilobytes of JSON once a patient has
+# a year of check-ins), which only the evaluation reads, and it loads the row itself.
+_OWN_FIELDS = tuple(field for field in Patient._meta.concrete_fields if field.name != "detector_state")
+_OWN_ATTNAMES = [field.attname for field in _OWN_FIELDS]
+_OWN_SQL = (
+    f"SELECT {', '.join(connection.ops.quote_name(field.column) for field in _OWN_FIELDS)}"  # nosec B608
+    f" FROM {connection.ops.quote_name(Patient._meta.db_table)} WHERE {Patient._meta.get_field('user').column} = %s"
+)
+
+
+def own_patient_record(user) -> Patient | None:
+    """A signed-in patient's own record (None for anyone without one), as `user.patient` would load it.
+
+    Every page and form a patient opens starts here. The ORM's query for the
+    reverse one-to-one took 0.65 ms of CPU, more than half of it compiling the
+    same SQL each time; on PostgreSQL this runs fixed SQL text instead (0.16
+    ms: docs/benchmarks.md, "Check-in POSTs"). Elsewhere (SQLite) the ORM
+    reads the same columns. Either way the record is cached on the user, so
+    `request.user.patient` later in the request asks nothing again, and
+    `detector_state` is left deferred (read on first use, which no patient
+    page makes).
+    """
+    related = User.patient.related
+    if related.is_cached(user):
+        return related.get_cached_value(user)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_OWN_SQL, [user.pk])
+            row = cursor.fetchone()
+        patient = None if row is None else Patient.from_db(connection.alias, _OWN_ATTNAMES, row)
+    else:
+        patient = Patient.objects.defer("detector_state").filter(user_id=user.pk).first()
+    related.set_cached_value(user, patient)
+    if patient is not None:
+        Patient.user.field.set_cached_value(patient, user)
+    return patient
 
 
 def get_patient_for(user, pk, *, related: tuple[str, ...] = (), annotations: dict | None = None) -> Patient:

@@ -6,7 +6,7 @@ import pytest
 from django.http import Http404
 from django.urls import get_resolver, reverse
 
-from patients.access import get_patient_for, patients_visible_to
+from patients.access import get_patient_for, own_patient_record, patients_visible_to
 from patients.models import User
 from tests.conftest import GOOD_ANSWERS, add_history, make_user
 from tracker.services import checkin_submit
@@ -224,3 +224,29 @@ def test_a_clinician_of_another_team_cannot_add_an_event(client, everyone):
     response = client.post(reverse("event_add", args=[target.pk]), {"kind": "surgery", "date": day})
     assert response.status_code == 404
     assert not target.events.exists()
+
+
+def test_a_patients_own_record_is_read_as_the_orm_reads_it_once_per_request(everyone, django_assert_num_queries):
+    from patients.models import Patient
+
+    Patient.objects.filter(pk=everyone["patient"].pk).update(detector_state={"baseline": [3, 5, 2, 2]})
+    user = User.objects.get(pk=everyone["patient"].user_id)
+    with django_assert_num_queries(1):
+        record = own_patient_record(user)
+        assert own_patient_record(user) is record
+        assert user.patient is record and record.user is user
+    expected = Patient.objects.get(user=user)
+    for field in Patient._meta.concrete_fields:
+        if field.name != "detector_state":
+            assert getattr(record, field.attname) == getattr(expected, field.attname), field.name
+    # The detector's state, the row's largest column, is not read until something asks for it.
+    assert record.get_deferred_fields() == {"detector_state"}
+    with django_assert_num_queries(1):
+        assert record.detector_state == expected.detector_state == {"baseline": [3, 5, 2, 2]}
+
+
+def test_a_user_without_a_patient_record_has_none(everyone, django_assert_num_queries):
+    clinician = User.objects.get(pk=everyone["clinician"].pk)
+    with django_assert_num_queries(1):
+        assert own_patient_record(clinician) is None
+        assert own_patient_record(clinician) is None
