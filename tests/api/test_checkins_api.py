@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from notifications.models import Alert
 from tests.conftest import GOOD_ANSWERS, add_history
-from tracker.api.serializers import CheckInWriteSerializer
+from tracker.api.serializers import CheckInSerializer, CheckInWriteSerializer
 from tracker.models import CheckIn, CheckInRevision
 from tracker.services import ANSWER_FIELDS
 
@@ -46,6 +46,23 @@ def test_write_serializers_built_from_fields_made_once_each_validate_only_their_
     assert not again.is_valid() and set(again.errors) == {"gait"}
     assert bad.fields["gait"] is not good.fields["gait"]
     assert bad.fields["gait"].parent is bad and good.fields["gait"].parent is good
+
+
+@pytest.mark.parametrize("serializer", [CheckInWriteSerializer, CheckInSerializer])
+def test_each_serializers_fields_are_copied_as_copy_copy_would(serializer):
+    # FieldsOnceMixin copies a field's attributes itself instead of calling copy.copy: the same
+    # only while no field class keeps its state in slots or copies itself its own way.
+    import copy
+
+    from tracker.api.serializers import _shallow_copy
+
+    bound = serializer().fields
+    for name, original in serializer()._fields_once.items():
+        assert not hasattr(type(original), "__slots__") and not hasattr(type(original), "__copy__"), name
+        clone = _shallow_copy(original)
+        assert type(clone) is type(original) and clone is not original and clone.__dict__ is not original.__dict__
+        assert clone.__dict__ == copy.copy(original).__dict__, name
+        assert type(bound[name]) is type(original) and bound[name] is not original
 
 
 def test_it_dates_a_check_in_by_the_patients_own_today(patient, patient_api):
