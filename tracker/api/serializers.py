@@ -3,7 +3,6 @@
 Serializers validate and render; they never save (services do).
 """
 
-
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
