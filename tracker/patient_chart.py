@@ -59,6 +59,18 @@ def _change_words(levels: list[float], days: list[date]) -> str:
     return words
 
 
+def _level_label(total: float) -> dict:
+    """The starting level as the patient reads it: a whole score, "about" when the baseline is a mean.
+
+    An automatic baseline is the mean of the first check-ins (14.3333...): the
+    scores themselves are whole numbers, so the axis shows the nearest one and
+    the words say "about 14", as the Today page does.
+    """
+    whole = int(total + 0.5)  # half up, as floatformat:"0" on the Today page rounds
+    exact = abs(total - whole) < 1e-9
+    return {"value": str(whole), "words": str(whole) if exact else f"about {whole}"}
+
+
 def patient_trend(data: dict) -> dict | None:
     """Geometry and words for the patient's total over the range; None when there is nothing to draw.
 
@@ -91,7 +103,7 @@ def patient_trend(data: dict) -> dict | None:
             "x1": x(date.fromisoformat(s["from"])),
             "x2": x(date.fromisoformat(s["to"])),
             "y": y(s["total"]),
-            "value": f"{s['total']:g}",
+            **_level_label(s["total"]),
         }
         for s in segments
     ]

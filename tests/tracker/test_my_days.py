@@ -187,6 +187,19 @@ def test_the_trend_is_drawn_as_svg_with_a_baseline_and_a_text_alternative(patien
     assert " style=" not in svg  # the policy refuses style attributes; presentation attributes only
 
 
+def test_a_starting_level_that_is_a_mean_reads_as_about_a_whole_score(patient_client, patient):
+    # An automatic baseline is the mean of the first check-ins: 43 / 3 = 14.333...
+    set_baseline(patient, 43 / 3)
+    add_history(patient, {i: (4, 6, 2, 3) for i in range(20)}, start=patient.local_today() - timedelta(days=19))
+    html = my_days(patient_client)
+    svg = html.split('<svg class="trend-svg"', 1)[1].split("</svg>", 1)[0]
+    assert "Your starting level is about 14." in svg  # the <desc>
+    assert "Your starting level (about 14)" in html  # the key under the drawing
+    assert re.search(r'font-weight="700" fill="#17663a">14</text>', svg)  # its own label on the axis
+    assert "14.3" not in html
+    assert "Your usual total is about 14 of 18" in html
+
+
 def test_the_trend_is_scaled_to_the_patients_own_range_not_0_to_18(patient_client, patient):
     set_baseline(patient, 15.0)
     add_history(patient, {i: (4, 6, 2, 3) if i % 2 else (4, 5, 2, 3) for i in range(14)})  # 14 and 15
