@@ -1447,8 +1447,10 @@ class PatientDetector:
             self._open(
                 RAPID_DECLINE,
                 date,
+                # Both drops: from the check-ins just before (how fast) and from the baseline
+                # (how far). When those were already down, the first alone reads as small.
                 f"Total fell from {_fmt(level)} to {_fmt(now)} ({_signed(now - level)}) "
-                f"within {days} days; baseline {_fmt(btotal)}",
+                f"within {days} days, {_signed(now - btotal)} from baseline {_fmt(btotal)}",
                 {
                     "values": recent,
                     "before": ref,

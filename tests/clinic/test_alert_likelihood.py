@@ -125,7 +125,7 @@ def test_the_email_and_the_webhook_carry_it(django_capture_on_commit_callbacks, 
                 rule="rapid_decline",
                 severity="urgent",
                 date=patient.local_today(),
-                evidence="Total fell from 15 to 11 (-4) within 4 days; baseline 15",
+                evidence="Total fell from 15 to 11 (-4) within 4 days, -4 from baseline 15",
                 evidence_data={"probability_real": 0.72},
             )
     (message,) = mail.outbox

@@ -3,6 +3,7 @@
 import datetime
 import json
 import random
+import re
 
 import pytest
 
@@ -151,6 +152,24 @@ def test_a_four_point_step_drop_within_days_is_a_rapid_decline():
     assert rapid[0].date == START + datetime.timedelta(days=22)
     assert rapid[0].evidence_data["values"] == [11, 11, 11]
     assert "Total fell from 15 to 11 (-4) within" in rapid[0].evidence
+    assert rapid[0].evidence.endswith(", -4 from baseline 15")
+
+
+def test_a_rapid_drop_after_a_slow_one_names_how_far_below_baseline_it_now_is():
+    # A week at 13 (2 down), then a step to 10: "fell from 13" alone would read as a 3-point fall.
+    days = stable_days(0, 20) + [day(20 + i, 4, 5, 2, 2) for i in range(7)]
+    days += [day(27 + i, 3, 4, 1, 2) for i in range(6)]
+    _, events = replay_patient(days)
+    [rapid] = opened(events, "rapid_decline")
+    found = re.fullmatch(
+        r"Total fell from ([\d.]+) to ([\d.]+) \((-[\d.]+)\) within \d+ days, (-[\d.]+) from baseline ([\d.]+)",
+        rapid.evidence,
+    )
+    assert found, rapid.evidence
+    before, now, fall, below, baseline = (float(g) for g in found.groups())
+    # The week already down makes the fall from just before small; the distance from baseline says how far.
+    assert fall == pytest.approx(now - before, abs=0.11) and below == pytest.approx(now - baseline, abs=0.11)
+    assert below <= fall - 1.5 and below <= -2
 
 
 def test_a_slow_drift_of_one_and_a_half_points_is_caught_by_the_drift_rule():
