@@ -57,3 +57,21 @@ def test_a_clinician_acknowledges_and_resolves_by_tapping_on_a_phone_without_jav
         "Spoke to her, seen in A&E",
     )
     assert "No alerts here" in phone.content()
+
+
+def test_an_alerts_page_with_its_deliveries_fits_a_phone_screen(phone, live_server, clinician, patient):
+    # The deliveries are a five-column table: on a 360 px phone each row becomes a card instead of
+    # running past the screen's edge.
+    from notifications.models import Delivery
+
+    alert, _ = alert_open(
+        patient=patient, rule="rapid_decline", severity=Severity.URGENT, date=date(2026, 11, 20), evidence="Fell"
+    )
+    assert Delivery.objects.filter(alert=alert).exists()
+    log_in_browser(phone, live_server, clinician)
+    phone.goto(f"{live_server.url}/alerts/{alert.pk}/")
+    table = phone.locator("table.deliveries")
+    assert table.is_visible() and clinician.display_name in table.inner_text()
+    assert phone.evaluate("document.documentElement.scrollWidth") <= 360
+    box = table.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360
