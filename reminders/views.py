@@ -8,6 +8,7 @@ from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from patients.access import own_patient_record
 from reminders import services
 from reminders.channels import push_enabled
 from reminders.forms import PushSubscriptionForm, ReminderForm
@@ -15,7 +16,7 @@ from reminders.selectors import preference_for
 
 
 def _own_patient(request):
-    patient = getattr(request.user, "patient", None)
+    patient = own_patient_record(request.user)
     if patient is None:
         raise PermissionDenied("Only patients have check-in reminders.")
     return patient
@@ -53,7 +54,7 @@ def _error(message: str, status: int = 400, fields=None) -> JsonResponse:
 @require_http_methods(["POST", "DELETE"])
 def push_subscription(request):
     """POST saves this browser's subscription, DELETE removes it; JSON in, JSON out, CSRF as for forms."""
-    patient = getattr(request.user, "patient", None)
+    patient = own_patient_record(request.user)
     if patient is None:
         return _error("Only patients have check-in reminders.", status=403)
     try:
