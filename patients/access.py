@@ -44,9 +44,10 @@ def self_service_patient(user) -> Patient | None:
 # a year of check-ins), which only the evaluation reads, and it loads the row itself.
 _OWN_FIELDS = tuple(field for field in Patient._meta.concrete_fields if field.name != "detector_state")
 _OWN_ATTNAMES = [field.attname for field in _OWN_FIELDS]
+_quote = connection.ops.quote_name
 _OWN_SQL = (
-    f"SELECT {', '.join(connection.ops.quote_name(field.column) for field in _OWN_FIELDS)}"  # nosec B608
-    f" FROM {connection.ops.quote_name(Patient._meta.db_table)} WHERE {Patient._meta.get_field('user').column} = %s"
+    f"SELECT {', '.join(_quote(field.column) for field in _OWN_FIELDS)}"  # nosec B608
+    f" FROM {_quote(Patient._meta.db_table)} WHERE {_quote(Patient._meta.get_field('user').column)} = %s"
 )
 
 
