@@ -180,3 +180,51 @@ def test_the_response_is_json_serialisable_as_stored(patient_api):
         URL, {**GOOD_ANSWERS, "numbness": 4, "numbness_locations": ["feet", "hands"]}, format="json"
     ).json()
     assert json.loads(json.dumps(body))["numbness_locations"] == ["feet", "hands"]
+
+
+def test_a_stored_check_ins_answer_is_what_drfs_field_by_field_walk_gives(patient, clinician):
+    # CheckInSerializer writes its answer out by hand for speed; DRF's generic walk over the declared
+    # fields is the reference, for every kind of value a stored check-in can hold.
+    from rest_framework import serializers
+
+    from tests.conftest import make_user
+    from tracker.api.serializers import _CHECKIN_FIELDS_MATCH
+
+    assert _CHECKIN_FIELDS_MATCH, "Meta.fields changed: write the new field into to_representation too"
+    caregiver = make_user("carer.walk", "caregiver", first_name="Ann", last_name="Walker")
+    today = patient.local_today()
+    rows = [
+        CheckIn(patient=patient, date=today, **GOOD_ANSWERS),
+        CheckIn(
+            patient=patient,
+            date=today - timedelta(days=1),
+            **{**GOOD_ANSWERS, "gait": 2, "rf_weakness": True, "numbness": 7, "neck_pain": 0},
+            numbness_locations=["feet", "hands"],
+            note="Dropped a cup; ünïcode — and a line\nbreak",
+            entered_by=caregiver,
+        ),
+        CheckIn(
+            patient=patient,
+            date=today - timedelta(days=2),
+            **{**GOOD_ANSWERS, "fine_motor": 0, "gait": 0, "sensation": 0, "bladder": 0},
+            entered_by=clinician,
+        ),
+        CheckIn(patient=patient, date=today - timedelta(days=3), **GOOD_ANSWERS, entered_by=patient.user),
+    ]
+    for row in rows:
+        row.compute_derived()
+        row.save()
+    walk = serializers.ModelSerializer.to_representation
+    stored = CheckIn.objects.select_related("patient", "entered_by").order_by("-date")
+    assert len(stored) == 4
+    for checkin in stored:
+        serializer = CheckInSerializer(checkin)
+        fast, reference = serializer.data, walk(serializer, checkin)
+        assert list(fast) == list(reference) == CheckInSerializer.Meta.fields
+        for key in reference:
+            assert fast[key] == reference[key] and type(fast[key]) is type(reference[key]), key
+    assert {row["entered_by"] for row in CheckInSerializer(stored, many=True).data} == {
+        "Patient",
+        "Caregiver (Ann Walker)",
+        f"Care team ({clinician.get_full_name() or clinician.username})",
+    }
