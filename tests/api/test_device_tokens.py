@@ -91,3 +91,39 @@ def test_sign_out_every_device(patient):
 def test_a_malformed_token_is_a_401_not_a_500(db, bad):
     response = APIClient().get(reverse("api-me"), HTTP_AUTHORIZATION=f"Token {bad}")
     assert response.status_code == 401
+
+
+@pytest.mark.parametrize("who", ["patient", "clinician"])
+def test_the_token_lookup_reads_the_token_its_user_and_their_record_as_the_orm_would_in_one_query(
+    request, who, django_assert_num_queries
+):
+    # patients.tokens reads all three in one fixed SQL text on PostgreSQL (the ORM elsewhere); both
+    # must give the same rows, with the user and the record (None for the care team) already cached.
+    from patients.models import Patient, User
+    from patients.tokens import _digest, _token_with_user_and_patient
+
+    user = request.getfixturevalue(who) if who == "clinician" else request.getfixturevalue(who).user
+    issued = token_issue(user=user, name="Phone")
+    Patient.objects.filter(user=user).update(detector_state={"baseline": [3, 5, 2, 2]})
+    with django_assert_num_queries(1):
+        token = _token_with_user_and_patient(_digest(issued.key))
+        assert token.user.pk == user.pk
+        record = token.user.patient if who == "patient" else None
+        if who == "clinician":
+            with pytest.raises(User.patient.RelatedObjectDoesNotExist):
+                _ = token.user.patient
+        else:
+            assert record.user is token.user
+    expected = ApiToken.objects.select_related("user").get(pk=issued.token.pk)
+    for model, got, want in ((ApiToken, token, expected), (User, token.user, expected.user)):
+        for field in model._meta.concrete_fields:
+            assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    if record is not None:
+        stored = Patient.objects.get(user=user)
+        for field in Patient._meta.concrete_fields:
+            if field.name != "detector_state":
+                assert getattr(record, field.attname) == getattr(stored, field.attname), field.name
+        assert record.get_deferred_fields() == {"detector_state"}
+        with django_assert_num_queries(1):
+            assert record.detector_state == {"baseline": [3, 5, 2, 2]}
+    assert _token_with_user_and_patient(_digest("not-a-token")) is None
