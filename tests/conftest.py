@@ -118,6 +118,13 @@ def clinician_client(client, clinician):
 GOOD_ANSWERS = {"fine_motor": 4, "gait": 6, "sensation": 2, "bladder": 3}
 
 
+def assert_same_columns(got, want, *, skip: tuple[str, ...] = ()) -> None:
+    """Two instances of one model hold the same value in every column (but those skipped), named when not."""
+    for field in type(want)._meta.concrete_fields:
+        if field.name not in skip:
+            assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+
+
 def add_history(patient, totals_by_day: dict[int, tuple[int, int, int, int]] | None = None, days: int = 0, start=None):
     """Bulk-create check-ins: days of GOOD_ANSWERS from start, or explicit scores by day offset."""
     from tracker.models import CheckIn

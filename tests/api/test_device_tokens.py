@@ -101,6 +101,7 @@ def test_the_token_lookup_reads_the_token_its_user_and_their_record_as_the_orm_w
     # must give the same rows, with the user and the record (None for the care team) already cached.
     from patients.models import Patient, User
     from patients.tokens import _digest, _token_with_user_and_patient
+    from tests.conftest import assert_same_columns
 
     user = request.getfixturevalue(who) if who == "clinician" else request.getfixturevalue(who).user
     issued = token_issue(user=user, name="Phone")
@@ -115,14 +116,10 @@ def test_the_token_lookup_reads_the_token_its_user_and_their_record_as_the_orm_w
         else:
             assert record.user is token.user
     expected = ApiToken.objects.select_related("user").get(pk=issued.token.pk)
-    for model, got, want in ((ApiToken, token, expected), (User, token.user, expected.user)):
-        for field in model._meta.concrete_fields:
-            assert getattr(got, field.attname) == getattr(want, field.attname), field.name
+    assert_same_columns(token, expected)
+    assert_same_columns(token.user, expected.user)
     if record is not None:
-        stored = Patient.objects.get(user=user)
-        for field in Patient._meta.concrete_fields:
-            if field.name != "detector_state":
-                assert getattr(record, field.attname) == getattr(stored, field.attname), field.name
+        assert_same_columns(record, Patient.objects.get(user=user), skip=("detector_state",))
         assert record.get_deferred_fields() == {"detector_state"}
         with django_assert_num_queries(1):
             assert record.detector_state == {"baseline": [3, 5, 2, 2]}
