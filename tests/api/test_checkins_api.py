@@ -54,12 +54,12 @@ def test_each_serializers_fields_are_copied_as_copy_copy_would(serializer):
     # only while no field class keeps its state in slots or copies itself its own way.
     import copy
 
-    from tracker.api.serializers import _shallow_copy
+    from core.copying import shallow_copy
 
     bound = serializer().fields
     for name, original in serializer()._fields_once.items():
         assert not hasattr(type(original), "__slots__") and not hasattr(type(original), "__copy__"), name
-        clone = _shallow_copy(original)
+        clone = shallow_copy(original)
         assert type(clone) is type(original) and clone is not original and clone.__dict__ is not original.__dict__
         assert clone.__dict__ == copy.copy(original).__dict__, name
         assert type(bound[name]) is type(original) and bound[name] is not original

@@ -132,6 +132,25 @@ def test_a_refused_post_leaves_nothing_behind_on_the_next_patients_empty_form(
     assert good.is_valid(), good.errors
 
 
+def test_the_forms_fields_and_widgets_are_copied_as_copy_copy_would():
+    # tracker.forms copies each made-once field and its widget with core.copying.shallow_copy instead
+    # of copy.copy: the same only while neither class keeps state in slots or copies itself its own way.
+    import copy
+
+    from core.copying import shallow_copy
+    from tracker.forms import CheckInForm, _check_in_fields
+
+    form = CheckInForm()
+    for name, original in _check_in_fields().items():
+        for made, used in ((original, form.fields[name]), (original.widget, form.fields[name].widget)):
+            assert not hasattr(type(made), "__slots__") and not hasattr(type(made), "__copy__"), name
+            clone = shallow_copy(made)
+            assert type(clone) is type(made) and clone is not made and clone.__dict__ == copy.copy(made).__dict__
+            assert type(used) is type(made) and used is not made, name
+        assert form.fields[name].widget.attrs == original.widget.attrs
+        assert form.fields[name].widget.attrs is not original.widget.attrs, name
+
+
 def test_a_red_flag_shows_seek_care_now_with_the_teams_phone_and_opens_an_urgent_alert(patient_client, patient):
     response = patient_client.post(reverse("checkin"), form_data(rf_weakness="yes"), follow=True)
     assert response.status_code == 200

@@ -7,6 +7,7 @@ from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.copying import shallow_copy
 from core.dates import parse_iso_date
 from detection.scales import DOMAIN_BY_KEY, NUMBNESS_LOCATIONS, RED_FLAG_KEYS, RED_FLAGS, severity_of_total
 from patients.models import ApiToken, CareTeam, CareTeamMembership, Patient, User
@@ -161,19 +162,7 @@ class FieldsOnceMixin:
         cls = type(self)
         if "_fields_once" not in cls.__dict__:
             cls._fields_once = super().get_fields()
-        return {name: _shallow_copy(field) for name, field in cls._fields_once.items()}
-
-
-def _shallow_copy(field):
-    """What copy.copy makes of a field (its attributes shared, not copied), a quarter of the cost.
-
-    copy.copy goes through __reduce_ex__ for each field: 0.14 ms for the
-    answer's 22 fields against 0.034 ms this way. DRF's fields are plain
-    objects (no __slots__, no __copy__ of their own), so the two are the same.
-    """
-    clone = object.__new__(type(field))
-    clone.__dict__.update(field.__dict__)
-    return clone
+        return {name: shallow_copy(field) for name, field in cls._fields_once.items()}
 
 
 class CheckInWriteSerializer(FieldsOnceMixin, serializers.Serializer):
