@@ -151,6 +151,48 @@ def test_the_forms_fields_and_widgets_are_copied_as_copy_copy_would():
         assert form.fields[name].widget.attrs is not original.widget.attrs, name
 
 
+@pytest.mark.parametrize("state", ["empty", "prefilled", "refused"])
+def test_each_answer_button_is_the_html_djangos_own_widget_would_render(state):
+    # tracker/_choices.html writes each option's <input> itself instead of {{ radio.tag }} (the widget's
+    # three nested templates): for every option of every question, in an empty form, one filled in
+    # from a stored check-in and one refused with errors (aria-invalid, aria-describedby), the two agree.
+    from django.template import Context, Template
+    from django.template.loader import get_template
+
+    from tracker.forms import CheckInForm
+
+    if state == "empty":
+        form = CheckInForm()
+    elif state == "prefilled":
+        form = CheckInForm(
+            initial={
+                **{key: "yes" for key in RED_FLAG_KEYS},
+                "gait": "3",
+                "numbness": "7",
+                "numbness_locations": ["hands", "feet"],
+                "neck_pain": "0",
+            }
+        )
+    else:
+        form = CheckInForm(form_data(gait="9", bladder=None, numbness="11", numbness_locations=["elbows"]))
+        assert not form.is_valid() and {"gait", "bladder", "numbness", "numbness_locations"} <= set(form.errors)
+    source = get_template("tracker/_choices.html").template.source
+    (line,) = [text.strip() for text in source.splitlines() if "<input " in text]
+    ours = Template("{% for radio in field %}" + line + "\n{% endfor %}")
+    fields = [*form.domain_fields(), *form.red_flag_fields(), form["numbness"], form["numbness_locations"]]
+    fields.append(form["neck_pain"])
+    options = 0
+    for field in fields:
+        expected = "".join(f"{radio.tag()}\n" for radio in field)
+        assert ours.render(Context({"field": field})) == expected, field.name
+        options += len(list(field))
+    assert options >= 60
+    if state == "prefilled":
+        assert 'value="7" id="id_numbness_8" checked>' in ours.render(Context({"field": form["numbness"]}))
+    if state == "refused":
+        assert 'aria-invalid="true"' in ours.render(Context({"field": form["gait"]}))
+
+
 def test_a_red_flag_shows_seek_care_now_with_the_teams_phone_and_opens_an_urgent_alert(patient_client, patient):
     response = patient_client.post(reverse("checkin"), form_data(rf_weakness="yes"), follow=True)
     assert response.status_code == 200
