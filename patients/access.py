@@ -41,12 +41,13 @@ def self_service_patient(user) -> Patient | None:
 
 
 # Every column but the detector's saved state: the row's largest (kilobytes of JSON once a patient has
-# a year of check-ins), which only the evaluation reads, and it loads the row itself.
-_OWN_FIELDS = tuple(field for field in Patient._meta.concrete_fields if field.name != "detector_state")
-_OWN_ATTNAMES = [field.attname for field in _OWN_FIELDS]
+# a year of check-ins), which only the evaluation reads, and it loads the row itself. A request's own
+# record is read with these, here and with an API token (patients.tokens).
+RECORD_FIELDS = tuple(field for field in Patient._meta.concrete_fields if field.name != "detector_state")
+RECORD_ATTNAMES = [field.attname for field in RECORD_FIELDS]
 _quote = connection.ops.quote_name
 _OWN_SQL = (
-    f"SELECT {', '.join(_quote(field.column) for field in _OWN_FIELDS)}"  # nosec B608
+    f"SELECT {', '.join(_quote(field.column) for field in RECORD_FIELDS)}"  # nosec B608
     f" FROM {_quote(Patient._meta.db_table)} WHERE {_quote(Patient._meta.get_field('user').column)} = %s"
 )
 
@@ -70,13 +71,18 @@ def own_patient_record(user) -> Patient | None:
         with connection.cursor() as cursor:
             cursor.execute(_OWN_SQL, [user.pk])
             row = cursor.fetchone()
-        patient = None if row is None else Patient.from_db(connection.alias, _OWN_ATTNAMES, row)
+        patient = None if row is None else Patient.from_db(connection.alias, RECORD_ATTNAMES, row)
     else:
         patient = Patient.objects.defer("detector_state").filter(user_id=user.pk).first()
-    related.set_cached_value(user, patient)
+    cache_record_on_user(user, patient)
+    return patient
+
+
+def cache_record_on_user(user, patient: Patient | None) -> None:
+    """What select_related leaves behind: `user.patient` (None: no record) and `patient.user` ask nothing again."""
+    User.patient.related.set_cached_value(user, patient)
     if patient is not None:
         Patient.user.field.set_cached_value(patient, user)
-    return patient
 
 
 def get_patient_for(user, pk, *, related: tuple[str, ...] = (), annotations: dict | None = None) -> Patient:

@@ -17,6 +17,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from patients.access import RECORD_ATTNAMES, RECORD_FIELDS, cache_record_on_user
 from patients.models import ApiToken, Patient, User
 
 logger = logging.getLogger(__name__)
@@ -96,11 +97,13 @@ def token_authenticate(key: str) -> ApiToken | None:
 
 # The token's row, its user's and (LEFT JOIN: none for the care team) the patient record, in one fixed
 # SQL text. The ORM spent 1.05 of this lookup's 1.71 ms of CPU compiling the same SQL on every API
-# request; the text below takes 0.4 ms in all (docs/benchmarks.md, "Check-in POSTs"). Not the
-# detector's state, which no request reads and which is the largest column of the patient's row.
+# request; the text below takes 0.4 ms in all (docs/benchmarks.md, "Check-in POSTs"). The record's
+# columns are those every request reads it with (patients.access: not the detector's state).
 _TOKEN_FIELDS = tuple(ApiToken._meta.concrete_fields)
 _USER_FIELDS = tuple(User._meta.concrete_fields)
-_PATIENT_FIELDS = tuple(field for field in Patient._meta.concrete_fields if field.name != "detector_state")
+_TOKEN_ATTNAMES = [field.attname for field in _TOKEN_FIELDS]
+_USER_ATTNAMES = [field.attname for field in _USER_FIELDS]
+_USER_START, _PATIENT_START = len(_TOKEN_FIELDS), len(_TOKEN_FIELDS) + len(_USER_FIELDS)
 
 
 def _columns(alias: str, fields) -> str:
@@ -112,7 +115,7 @@ def _joined_sql() -> str:
     quote = connection.ops.quote_name
     user_pk, patient_user = User._meta.pk.column, Patient._meta.get_field("user").column
     return (
-        f"SELECT {_columns('t', _TOKEN_FIELDS)}, {_columns('u', _USER_FIELDS)}, {_columns('p', _PATIENT_FIELDS)}"  # nosec B608
+        f"SELECT {_columns('t', _TOKEN_FIELDS)}, {_columns('u', _USER_FIELDS)}, {_columns('p', RECORD_FIELDS)}"  # nosec B608
         f" FROM {quote(ApiToken._meta.db_table)} t"
         f" JOIN {quote(User._meta.db_table)} u ON u.{quote(user_pk)} = t.{quote(ApiToken.user.field.column)}"
         f" LEFT JOIN {quote(Patient._meta.db_table)} p ON p.{quote(patient_user)} = u.{quote(user_pk)}"
@@ -126,7 +129,7 @@ _TOKEN_SQL = _joined_sql()
 @cache
 def _raw_rows_are_values() -> bool:
     """Raw rows skip the ORM's converters: read this way only if no column needs one (none does on PostgreSQL)."""
-    columns = [field.get_col(field.model._meta.db_table) for field in (*_TOKEN_FIELDS, *_USER_FIELDS, *_PATIENT_FIELDS)]
+    columns = [field.get_col(field.model._meta.db_table) for field in (*_TOKEN_FIELDS, *_USER_FIELDS, *RECORD_FIELDS)]
     return not any(connection.ops.get_db_converters(col) or col.get_db_converters(connection) for col in columns)
 
 
@@ -144,17 +147,15 @@ def _token_with_user_and_patient(digest: str) -> ApiToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    ends = len(_TOKEN_FIELDS), len(_TOKEN_FIELDS) + len(_USER_FIELDS)
     alias = connection.alias
-    token = ApiToken.from_db(alias, [field.attname for field in _TOKEN_FIELDS], row[: ends[0]])
-    user = User.from_db(alias, [field.attname for field in _USER_FIELDS], row[ends[0] : ends[1]])
-    patient_row = row[ends[1] :]
+    token = ApiToken.from_db(alias, _TOKEN_ATTNAMES, row[:_USER_START])
+    user = User.from_db(alias, _USER_ATTNAMES, row[_USER_START:_PATIENT_START])
+    patient_row = row[_PATIENT_START:]
     patient = None
     if patient_row[0] is not None:  # the patient's primary key: NULL when the LEFT JOIN found no record
-        patient = Patient.from_db(alias, [field.attname for field in _PATIENT_FIELDS], patient_row)
-        Patient.user.field.set_cached_value(patient, user)
+        patient = Patient.from_db(alias, RECORD_ATTNAMES, patient_row)
     ApiToken.user.field.set_cached_value(token, user)
-    User.patient.related.set_cached_value(user, patient)
+    cache_record_on_user(user, patient)
     return token
 
 
