@@ -33,7 +33,7 @@ def checkin_against_yardsticks(patient, patient_client, runs: int) -> None:
 
     Every POST is an update of today's check-in with its revision (the
     common case: the patient's phone resends or corrects the day), as in issue 15.
-    Then the parts measured on their own: token lookup, throttle, enqueue, the
+    Then the parts measured on their own: token lookup, a DRF throttle, enqueue, the
     check-in's write, and the cheapest durable write this host allows (a one-row
     autocommitted INSERT, its fsync included): the floor under the write that no
     yardstick pays.
@@ -97,16 +97,16 @@ def checkin_against_yardsticks(patient, patient_client, runs: int) -> None:
     token_authenticate(key)
     from core.throttles import ScopedWriteThrottle
 
-    request = RequestFactory().post("/api/v1/checkins/")
+    request = RequestFactory().post("/api/v1/token/")
     request.user = patient.user
 
     class View:
-        throttle_scope = "checkin_create"
+        throttle_scope = "login"  # the check-in has no DRF throttle now (its limit is counted in its write)
 
     throttle = ScopedWriteThrottle()
 
     def throttle_once():
-        assert throttle.allow_request(request, View())
+        throttle.allow_request(request, View())
 
     from tracker.services import checkin_submit
 
@@ -122,7 +122,7 @@ def checkin_against_yardsticks(patient, patient_client, runs: int) -> None:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_durable_floor (id serial PRIMARY KEY, v int)")
     parts = {
         "token lookup": lambda: token_authenticate(key),
-        "throttle (one Redis call)": throttle_once,
+        "a DRF throttle (one Redis call; the log-in's, no longer the check-in's)": throttle_once,
         "enqueue (evaluate_patient_task.delay)": lambda: enqueue_evaluation(patient.pk),
         "checkin_submit (write + enqueue)": write_only,
         "one-row durable INSERT (floor)": durable_row,
@@ -150,7 +150,9 @@ def main() -> None:
 
     url = os.environ.get("DATABASE_URL", DEFAULT_URL)
     # The bench is not an attack: lift the check-in throttle; tasks go to the (unconsumed) broker.
-    os.environ.setdefault("API_CHECKIN_RATE", "1000000/hour")
+    # A second's window: each write counts the last second's check-ins (about as many as the deployed
+    # 30 an hour lets it count), and the alternating rounds never reach the limit.
+    os.environ.setdefault("API_CHECKIN_RATE", "1000/s")
     ensure_database(url)
     setup_django(url)
 

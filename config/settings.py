@@ -14,6 +14,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_int, env_list, env_str
+from core.rates import parse_rate
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("MYELOTRACK_VAR_DIR", str(BASE_DIR / "var")))
@@ -327,13 +328,19 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "login": env_str("API_LOGIN_RATE", "10/min"),
         "login_account": env_str("API_LOGIN_ACCOUNT_RATE", "30/hour"),
-        "checkin_create": env_str("API_CHECKIN_RATE", "30/hour"),
         # A set of tests is 4 tries (plus retries); a helper redoing them a few times stays well inside.
         "motor_test_create": env_str("API_MOTOR_TEST_RATE", "60/hour"),
     },
     # Throttles count per client IP: trust X-Forwarded-For only from this many proxies in front.
     "NUM_PROXIES": env_int("NUM_PROXIES", 0),
 }
+# Check-ins saved per patient in a sliding window, from the phone app and the page alike. Counted by
+# the database in the check-in's own write (tracker/checkin_write.py), not by a throttle in Redis: it
+# holds with Redis down, and a red-flag check-in is never refused by it.
+try:
+    CHECKIN_LIMIT = parse_rate(env_str("API_CHECKIN_RATE", "30/hour"))  # (check-ins, seconds)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"API_CHECKIN_RATE: {exc}") from None
 SPECTACULAR_SETTINGS = {
     "TITLE": "MyeloTrack API",
     "VERSION": "1.0.0",

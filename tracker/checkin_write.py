@@ -11,6 +11,14 @@ them to identical rows (tests/tracker/test_checkin_write.py):
    the next evaluation rebuilds it (tracker.evaluation.after_checkin_saved);
 5. write the audit row.
 
+Before any of it, when the caller gives a limit (the check-in views do:
+settings.CHECKIN_LIMIT, 30 an hour), the patient's check-ins saved in the
+window are counted from their audit rows, and past the limit nothing is
+written and CheckInLimitReached says when the next may come. A red-flag
+check-in is never refused by the limit. Counting in the write itself, rather
+than in a Redis throttle before the view, costs no round trip and holds
+whatever Redis is doing.
+
 Why one statement on PostgreSQL: the ORM's transaction is seven round trips
 (BEGIN, SELECT ... FOR UPDATE, UPDATE or INSERT, INSERT revision, UPDATE
 patient, INSERT audit, COMMIT), each a few tenths of a millisecond of wire
@@ -30,8 +38,10 @@ where nudges are published instead, that runs after the commit, as before.
 from __future__ import annotations
 
 import json
+import math
 import re
 import weakref
+from datetime import timedelta
 
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -48,6 +58,21 @@ _WRITTEN = (*ANSWER_FIELDS, "total", "red_flag", "entered_by")
 _CHECKIN_TABLE = CheckIn._meta.db_table
 _REVISION_TABLE = CheckInRevision._meta.db_table
 _AUDIT_TABLE = AuditEvent._meta.db_table
+# The audit rows a check-in's write leaves: the limit counts them.
+_CHECKIN_AUDIT_WHAT = "checkin"
+
+
+class CheckInLimitReached(Exception):
+    """The patient saved as many check-ins as the limit allows in its window; nothing was written."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"Too many check-ins saved in a short time; the next may come in {retry_after} s.")
+        self.retry_after = retry_after
+
+
+def _retry_after(oldest, *, now, seconds: int) -> int:
+    """Whole seconds until the oldest of the counted check-ins leaves the window (at least 1)."""
+    return max(1, math.ceil((oldest + timedelta(seconds=seconds) - now).total_seconds()))
 
 
 def _column(model, name: str) -> str:
@@ -76,8 +101,24 @@ def _one_statement_sql(*, notify: bool) -> str:
     # The evaluation's nudge, delivered when the statement commits (tracker/evaluation_listener.py).
     nudge = f", {notify_sql(patient_id)}" if notify else ""
     # bandit B608: tables and columns are the models' own, the clauses fixed text; every value is a parameter.
+    audit_table, audit_patient = _AUDIT_TABLE, _column(AuditEvent, "patient_id")
+    limit_count = "%(limit_count)s::integer"
     return f"""
-WITH prev AS (
+WITH recent AS (
+    -- The last limit_count check-ins saved in the window (none read without a limit): their
+    -- number, and the oldest, whose leaving the window lets the next one in (DRF's sliding log).
+    SELECT count(*) AS n, min(at) AS oldest FROM (
+        SELECT at FROM {audit_table}
+        WHERE {limit_count} IS NOT NULL AND {audit_patient} = {patient_id}
+            AND what = %(audit_what)s::text AND action = %(audit_action)s::text
+            AND at > %(limit_since)s::timestamptz
+        ORDER BY at DESC LIMIT {limit_count}
+    ) counted
+),
+allowed AS (
+    SELECT (%(red_flag)s::boolean OR {limit_count} IS NULL OR n < {limit_count}) AS ok, oldest FROM recent
+),
+prev AS (
     SELECT id, {", ".join(_column(CheckIn, name) for name in ANSWER_FIELDS)}
     FROM {_CHECKIN_TABLE}
     WHERE patient_id = {patient_id} AND date = {date}
@@ -86,7 +127,7 @@ WITH prev AS (
 inserted AS (
     INSERT INTO {_CHECKIN_TABLE} (patient_id, date, {", ".join(columns)}, created_at, updated_at)
     SELECT {patient_id}, {date}, {", ".join(values)}, {now}, {now}
-    WHERE NOT EXISTS (SELECT 1 FROM prev)
+    WHERE NOT EXISTS (SELECT 1 FROM prev) AND (SELECT ok FROM allowed)
     ON CONFLICT (patient_id, date) DO NOTHING
     RETURNING id, created_at, TRUE AS created
 ),
@@ -95,7 +136,7 @@ updated AS (
     SET {", ".join(f"{column} = {value}" for column, value in zip(columns, values, strict=True))},
         updated_at = {now}
     FROM prev
-    WHERE c.id = prev.id
+    WHERE c.id = prev.id AND (SELECT ok FROM allowed)
     RETURNING c.id, c.created_at, FALSE AS created
 ),
 revision AS (
@@ -121,6 +162,9 @@ audit AS (
     FROM saved
 )
 SELECT id, created_at, created{nudge} FROM saved
+UNION ALL
+-- Refused by the limit: no id, and the oldest counted check-in's time for Retry-After.
+SELECT NULL, oldest, NULL{", NULL" if notify else ""} FROM allowed WHERE NOT ok
 """  # nosec B608
 
 
@@ -149,21 +193,23 @@ def _prepared(*, notify: bool) -> tuple[str, str, tuple[str, ...]]:
     return _prepared_sql[notify]
 
 
-def checkin_write(checkin: CheckIn, *, actor) -> bool:
+def checkin_write(checkin: CheckIn, *, actor, limit: tuple[int, int] | None = None) -> bool:
     """Store a validated, unsaved check-in (derived fields computed); returns created.
 
     Sets the instance's pk, created_at and updated_at as saved, so the caller
     can render it without reading it back. ``actor`` is the audit row's.
+    ``limit`` (check-ins, seconds): past it, CheckInLimitReached and nothing
+    written, unless the check-in holds a red flag.
     """
     if not writes_in_one_statement():
-        return checkin_write_orm(checkin, actor=actor)
+        return checkin_write_orm(checkin, actor=actor, limit=limit)
     # On PostgreSQL the statement itself sends the evaluation's nudge, unless publishing is configured.
     notify = nudges_by_notify(connection)
     if not checkin.red_flag:
-        created = _write_in_one_statement(checkin, actor=actor, notify=notify)
+        created = _write_in_one_statement(checkin, actor=actor, notify=notify, limit=limit)
     else:
         with transaction.atomic():
-            created = _write_in_one_statement(checkin, actor=actor, notify=notify)
+            created = _write_in_one_statement(checkin, actor=actor, notify=notify, limit=limit)
             open_red_flag_alert(checkin)
     if not notify:
         enqueue_after_commit(checkin.patient_id)
@@ -176,8 +222,23 @@ def writes_in_one_statement() -> bool:
 
 
 @transaction.atomic
-def checkin_write_orm(checkin: CheckIn, *, actor) -> bool:
+def checkin_write_orm(checkin: CheckIn, *, actor, limit: tuple[int, int] | None = None) -> bool:
     """The portable writer (SQLite, the local default): the same rows through the ORM in one transaction."""
+    if limit is not None and not checkin.red_flag:
+        count, seconds = limit
+        now = timezone.now()
+        counted = list(
+            AuditEvent.objects.filter(
+                patient_id=checkin.patient_id,
+                what=_CHECKIN_AUDIT_WHAT,
+                action=AuditEvent.Action.CHANGE,
+                at__gt=now - timedelta(seconds=seconds),
+            )
+            .order_by("-at")
+            .values_list("at", flat=True)[:count]
+        )
+        if len(counted) >= count:
+            raise CheckInLimitReached(_retry_after(min(counted), now=now, seconds=seconds))
     existing = CheckIn.objects.select_for_update().filter(patient_id=checkin.patient_id, date=checkin.date).first()
     created = existing is None
     if not created:
@@ -192,14 +253,15 @@ def checkin_write_orm(checkin: CheckIn, *, actor) -> bool:
     audit_change(
         user=actor,
         patient_id=checkin.patient_id,
-        what="checkin",
+        what=_CHECKIN_AUDIT_WHAT,
         detail={"date": checkin.date.isoformat(), "new": created},
     )
     return created
 
 
-def _write_in_one_statement(checkin: CheckIn, *, actor, notify: bool) -> bool:
+def _write_in_one_statement(checkin: CheckIn, *, actor, notify: bool, limit: tuple[int, int] | None) -> bool:
     now = checkin.updated_at = timezone.now()
+    count, seconds = limit if limit is not None else (None, 0)
     params = {name: getattr(checkin, name) for name in ANSWER_FIELDS}
     params.update(
         patient_id=checkin.patient_id,
@@ -211,7 +273,10 @@ def _write_in_one_statement(checkin: CheckIn, *, actor, notify: bool) -> bool:
         entered_by=checkin.entered_by_id,
         numbness_locations=json.dumps(checkin.numbness_locations),
     )
-    audit = audit_row(actor=actor, action=AuditEvent.Action.CHANGE, what="checkin", patient_id=checkin.patient_id)
+    params.update(limit_count=count, limit_since=now - timedelta(seconds=seconds))
+    audit = audit_row(
+        actor=actor, action=AuditEvent.Action.CHANGE, what=_CHECKIN_AUDIT_WHAT, patient_id=checkin.patient_id
+    )
     params.update({f"audit_{name}": audit[name] for name in ("actor_name", "action", "what", "patient_id", "path")})
     params.update(audit_actor=audit["actor_id"], audit_address=audit["address"])
     name, prepare, names = _prepared(notify=notify)
@@ -231,6 +296,8 @@ def _write_in_one_statement(checkin: CheckIn, *, actor, notify: bool) -> bool:
             # Three lost races in a row (the day's row inserted, then gone, each time): answered as the
             # database being unavailable, a 503 "nothing was saved, try again" (core.middleware).
             raise OperationalError("The check-in's row kept changing under its write; nothing was saved.")
+    if row[0] is None:  # refused by the limit: row[1] is the oldest check-in it counted
+        raise CheckInLimitReached(_retry_after(row[1], now=now, seconds=seconds))
     checkin.pk, checkin.created_at, created = row[:3]
     checkin._state.adding = False
     checkin._state.db = connection.alias

@@ -20,7 +20,13 @@ _LOCATION_KEYS = {key for key, _ in NUMBNESS_LOCATIONS}
 
 
 def checkin_submit(
-    *, patient: Patient, answers: dict, date: date_type | None = None, now=None, entered_by=None
+    *,
+    patient: Patient,
+    answers: dict,
+    date: date_type | None = None,
+    now=None,
+    entered_by=None,
+    limit: tuple[int, int] | None = None,
 ) -> tuple[CheckIn, bool]:
     """Record the patient's answers for their local day (today by default).
 
@@ -28,12 +34,17 @@ def checkin_submit(
     previous answers as a revision. Raises ValidationError naming each bad
     field; nothing is saved then. Returns (checkin, created).
 
+    ``limit`` (check-ins, seconds), which the check-in views pass from
+    settings.CHECKIN_LIMIT: when the patient has saved that many in the window,
+    CheckInLimitReached (its retry_after in seconds) and nothing saved; a
+    check-in with a red flag is saved whatever the count.
+
     The row, its revision, the evaluation outbox count and the audit row are
     written as one atomic unit by tracker.checkin_write (one statement on
     PostgreSQL, one transaction elsewhere); a red flag's urgent alert joins them.
     """
     checkin = _checkin_from_answers(patient=patient, answers=answers, date=date, now=now, entered_by=entered_by)
-    created = checkin_write(checkin, actor=patient.user)
+    created = checkin_write(checkin, actor=patient.user, limit=limit)
     return checkin, created
 
 

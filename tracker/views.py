@@ -16,6 +16,7 @@ from motor.patient_chart import my_tests_panel
 from motor.selectors import tests_due
 from patients.access import care_team_required, get_patient_for, is_care_team_member, self_service_patient
 from tracker.baseline_forms import ManualBaselineForm, RebaselineForm
+from tracker.checkin_write import CheckInLimitReached
 from tracker.forms import CheckInForm
 from tracker.progress import DAYS_LISTED, days_listed, patient_progress, red_flag_open, score_rows
 from tracker.selectors import baseline_history, checkin_for_day, current_baseline, recent_checkins
@@ -44,19 +45,30 @@ def home(request):
 
 
 def _submit(patient, answers: dict, *, entered_by):
+    limit = settings.CHECKIN_LIMIT
     try:
-        saved, _ = checkin_submit(patient=patient, answers=answers, entered_by=entered_by)
+        saved, _ = checkin_submit(patient=patient, answers=answers, entered_by=entered_by, limit=limit)
     except IntegrityError:
         # Two first submissions of the day raced (a double tap on Save, two tabs):
         # the other one's row is there now, so this one becomes an update of it.
-        saved, _ = checkin_submit(patient=patient, answers=answers, entered_by=entered_by)
+        saved, _ = checkin_submit(patient=patient, answers=answers, entered_by=entered_by, limit=limit)
     return saved
+
+
+def _limit_message(retry_after: int) -> str:
+    minutes = max(1, round(retry_after / 60))
+    wait = "a minute" if minutes == 1 else f"about {minutes} minutes"
+    return (
+        "This check-in was not saved: it has been saved many times in the last hour already. "
+        f"Please try again in {wait}. If something is urgent, call your care team."
+    )
 
 
 @login_required
 def checkin(request):
     patient = _own_patient(request)
     local_today = patient.local_today()
+    retry_after = None
     if request.method == "POST":
         form = CheckInForm(request.POST)
         if form.is_valid():
@@ -67,6 +79,9 @@ def checkin(request):
             except ValidationError as exc:
                 for field, messages in exc.message_dict.items():
                     form.add_error(field if field in form.fields else None, messages)
+            except CheckInLimitReached as exc:
+                form.add_error(None, _limit_message(exc.retry_after))
+                retry_after = exc.retry_after
             else:
                 done = reverse("checkin_done", args=[saved.date.isoformat()])
                 if request.headers.get(FETCH_HEADER) == "1":
@@ -76,14 +91,17 @@ def checkin(request):
                     # trip too many. Say where to go; the page goes there once.
                     return HttpResponse(status=204, headers={SAVED_HEADER: done})
                 return redirect(done)
-        status = 400
+        status = 400 if retry_after is None else 429
     # Read only when the form is shown: a good POST saves and redirects without it.
     existing = checkin_for_day(patient=patient, date=local_today)
     if request.method != "POST":
         form = CheckInForm(initial=CheckInForm.initial_from(existing) if existing else None)
         status = 200
     context = {"form": form, "existing": existing, "today": local_today}
-    return render(request, "tracker/checkin.html", context, status=status)
+    response = render(request, "tracker/checkin.html", context, status=status)
+    if retry_after is not None:
+        response["Retry-After"] = str(retry_after)
+    return response
 
 
 @login_required

@@ -1,10 +1,11 @@
 """API views for log-in, "me" and a patient's own check-ins. Thin: validate,
 fetch through the access helpers, call one service or selector, render."""
 
+from django.conf import settings
 from django.db import IntegrityError
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, status
-from rest_framework.exceptions import NotFound
+from rest_framework.exceptions import NotFound, Throttled
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -33,6 +34,7 @@ from tracker.api.serializers import (
     answers_of,
     red_flag_in,
 )
+from tracker.checkin_write import CheckInLimitReached
 from tracker.services import checkin_submit
 
 
@@ -134,12 +136,15 @@ IDEMPOTENCY_PARAM = OpenApiParameter(
 )
 
 
+LIMIT_DETAIL = "Too many check-ins saved in a short time; this one was not saved."
+
+
 class MyCheckInsView(JsonApiMixin, generics.ListAPIView):
     """A patient's own check-ins, newest first; POST records a day's answers."""
 
     permission_classes = [IsPatient]
     serializer_class = CheckInSerializer
-    throttle_scope = "checkin_create"
+    # No DRF throttle: the check-in limit (settings.CHECKIN_LIMIT) is counted by the write itself.
 
     def get_queryset(self):
         start, end = date_range_params(self.request)
@@ -181,11 +186,15 @@ class MyCheckInsView(JsonApiMixin, generics.ListAPIView):
         answers = answers_of(serializer.validated_data)
         patient = self_service_patient(request.user)
         day = serializer.validated_data.get("date")
+        submit = {"patient": patient, "answers": answers, "date": day, "entered_by": request.user}
         try:
-            checkin, created = checkin_submit(patient=patient, answers=answers, date=day, entered_by=request.user)
-        except IntegrityError:
-            # Two first submissions for one day raced; the second becomes an update.
-            checkin, created = checkin_submit(patient=patient, answers=answers, date=day, entered_by=request.user)
+            try:
+                checkin, created = checkin_submit(**submit, limit=settings.CHECKIN_LIMIT)
+            except IntegrityError:
+                # Two first submissions for one day raced; the second becomes an update.
+                checkin, created = checkin_submit(**submit, limit=settings.CHECKIN_LIMIT)
+        except CheckInLimitReached as exc:
+            raise Throttled(wait=exc.retry_after, detail=LIMIT_DETAIL) from None
         return Response(
             CheckInSerializer(checkin).data, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK
         )
