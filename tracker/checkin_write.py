@@ -193,6 +193,24 @@ def _prepared(*, notify: bool) -> tuple[str, str, tuple[str, ...]]:
     return _prepared_sql[notify]
 
 
+def use_generic_plans(sender, connection, **kwargs) -> None:
+    """On each new PostgreSQL connection: run the PREPAREd write with its one generic plan, never re-planned.
+
+    PostgreSQL plans a prepared statement afresh for its parameters ("custom")
+    whenever its estimate for the generic plan is much higher. For the limit's
+    count (``at > $since``, ``LIMIT $n``) the generic estimate is a third of
+    the patient's audit rows, so it re-planned the six CTEs on every check-in:
+    0.36 ms more of PostgreSQL's CPU, twice the write's own cost
+    (docs/benchmarks.md). Every plan of the statement is a lookup by key, the
+    same for any parameters. Only prepared statements and PL/pgSQL use the
+    plan cache, and the app prepares only this one. Runs in autocommit (the
+    signal comes before any transaction), so the setting lasts the session.
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_generic_plan")
+
+
 def checkin_write(checkin: CheckIn, *, actor, limit: tuple[int, int] | None = None) -> bool:
     """Store a validated, unsaved check-in (derived fields computed); returns created.
 

@@ -260,3 +260,21 @@ def test_two_first_check_ins_of_a_day_at_once_give_one_row_one_revision_and_no_e
     assert news == [False, True]
     patient.refresh_from_db()
     assert patient.checkins_received == 2
+
+
+@on_postgresql
+def test_the_write_keeps_one_generic_plan_rather_than_planning_each_check_in_again(patient, settings):
+    """The limit's count made PostgreSQL's auto mode re-plan the whole statement on every EXECUTE (0.36 ms)."""
+    settings.CHECKIN_LIMIT = (1000, 3600)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW plan_cache_mode")
+        assert cursor.fetchone()[0] == "force_generic_plan"
+    for gait in (6, 5, 4, 3, 2, 1, 6, 5):  # auto mode plans the first five afresh whatever it decides later
+        checkin_submit(patient=patient, answers={**GOOD_ANSWERS, "gait": gait}, limit=settings.CHECKIN_LIMIT)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT sum(generic_plans), sum(custom_plans) FROM pg_prepared_statements WHERE name LIKE %s",
+            ["myelotrack_checkin_write%"],
+        )
+        generic, custom = cursor.fetchone()
+    assert generic >= 8 and custom == 0
