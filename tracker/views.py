@@ -60,7 +60,8 @@ def _limit_message(retry_after: int) -> str:
     wait = "a minute" if minutes == 1 else f"about {minutes} minutes"
     return (
         "This check-in was not saved: it has been saved many times in the last hour already. "
-        f"Please try again in {wait}. If something is urgent, call your care team."
+        f"Please try again in {wait}. A Yes to any warning sign below is always saved, "
+        "and your care team is told at once."
     )
 
 
@@ -97,7 +98,7 @@ def checkin(request):
     if request.method != "POST":
         form = CheckInForm(initial=CheckInForm.initial_from(existing) if existing else None)
         status = 200
-    context = {"form": form, "existing": existing, "today": local_today}
+    context = {"form": form, "existing": existing, "today": local_today, "limited": retry_after is not None}
     response = render(request, "tracker/checkin.html", context, status=status)
     if retry_after is not None:
         response["Retry-After"] = str(retry_after)

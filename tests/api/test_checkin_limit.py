@@ -126,6 +126,7 @@ def test_the_page_is_held_to_the_same_limit_and_says_so_in_words_keeping_the_ans
     assert 3500 < int(response["Retry-After"]) <= 3600
     body = response.content.decode()
     assert "This check-in was not saved" in body and "about 60 minutes" in body
+    assert "Not saved this time" in body and "Please check these answers" not in body  # the answers were fine
     assert re.search(r'name="gait" value="2"[^>]*\bchecked\b', body)  # the answer given is kept for the retry
     assert CheckIn.objects.get(patient=patient).gait == 4
     # A red flag from the page is saved and shown the seek-care page, limit or not.
