@@ -165,7 +165,9 @@ class MyCheckInsView(JsonApiMixin, generics.ListAPIView):
         summary="Record (or update) a day's check-in",
         description=(
             "`date` defaults to today in the patient's time zone. A second check-in for the same date updates it "
-            "(the previous answers are kept as a revision). Answered with 201 when created, 200 when updated."
+            "(the previous answers are kept as a revision). Answered with 201 when created, 200 when updated. "
+            "At most API_CHECKIN_RATE (30) check-ins are saved per patient an hour, with the page's: past it, 429 "
+            "with Retry-After and nothing saved, except that a check-in with a red flag is always saved."
         ),
         parameters=[IDEMPOTENCY_PARAM],
         request=CheckInWriteSerializer,
