@@ -1,6 +1,7 @@
 from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
 
+from patients.access import signed_in_user
 from patients.models import User
 
 
@@ -37,6 +38,11 @@ class UsernameOrEmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def get_user(self, user_id):
+        """The signed-in user with their patient record read in the same query (patients.access.signed_in_user)."""
+        user = signed_in_user(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
 
 def user_for_log_in(typed: str) -> User | None:

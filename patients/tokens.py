@@ -10,14 +10,13 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
-from functools import cache
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from patients.access import RECORD_ATTNAMES, RECORD_FIELDS, cache_record_on_user
+from patients.access import RECORD_ATTNAMES, RECORD_FIELDS, cache_record_on_user, raw_rows_are_values
 from patients.models import ApiToken, Patient, User
 
 logger = logging.getLogger(__name__)
@@ -126,16 +125,9 @@ def _joined_sql() -> str:
 _TOKEN_SQL = _joined_sql()
 
 
-@cache
-def _raw_rows_are_values() -> bool:
-    """Raw rows skip the ORM's converters: read this way only if no column needs one (none does on PostgreSQL)."""
-    columns = [field.get_col(field.model._meta.db_table) for field in (*_TOKEN_FIELDS, *_USER_FIELDS, *RECORD_FIELDS)]
-    return not any(connection.ops.get_db_converters(col) or col.get_db_converters(connection) for col in columns)
-
-
 def _token_with_user_and_patient(digest: str) -> ApiToken | None:
     """The token by its digest, its user and their patient record (or None) cached on it, as select_related would."""
-    if connection.vendor != "postgresql" or not _raw_rows_are_values():
+    if connection.vendor != "postgresql" or not raw_rows_are_values((*_TOKEN_FIELDS, *_USER_FIELDS, *RECORD_FIELDS)):
         return (
             ApiToken.objects.select_related("user", "user__patient")
             .defer("user__patient__detector_state")

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.http import Http404
 from django.urls import get_resolver, reverse
 
@@ -248,3 +249,46 @@ def test_a_user_without_a_patient_record_has_none(everyone, django_assert_num_qu
     with django_assert_num_queries(1):
         assert own_patient_record(clinician) is None
         assert own_patient_record(clinician) is None
+
+
+def test_the_sessions_user_comes_with_their_record_in_one_query(everyone, django_assert_num_queries):
+    from patients.backends import UsernameOrEmailBackend
+    from patients.models import Patient
+
+    patient_user = everyone["patient"].user
+    on_postgresql = connection.vendor == "postgresql"
+    with django_assert_num_queries(1 if on_postgresql else 2):  # SQLite: the ORM's user, then the record
+        user = UsernameOrEmailBackend().get_user(str(patient_user.pk))
+        record = own_patient_record(user)
+        assert user.patient is record and record.user is user
+    assert_same_columns(user, User.objects.get(pk=patient_user.pk))
+    assert_same_columns(record, Patient.objects.get(user=patient_user), skip=("detector_state",))
+    assert record.get_deferred_fields() == {"detector_state"}
+    clinician = everyone["clinician"]
+    with django_assert_num_queries(1 if on_postgresql else 2):
+        user = UsernameOrEmailBackend().get_user(clinician.pk)
+        assert own_patient_record(user) is None
+    assert_same_columns(user, User.objects.get(pk=clinician.pk))
+
+
+def test_the_session_backend_finds_no_one_for_a_gone_or_inactive_user(everyone):
+    from patients.backends import UsernameOrEmailBackend
+
+    backend = UsernameOrEmailBackend()
+    assert backend.get_user(10**9) is None
+    User.objects.filter(pk=everyone["patient"].user_id).update(is_active=False)
+    assert backend.get_user(everyone["patient"].user_id) is None
+
+
+def test_a_signed_in_patients_page_reads_the_record_with_the_user(client, everyone, django_assert_num_queries):
+    """The session, the user with the record, and the page's own reads: no query of the record on its own."""
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(everyone["patient"].user)
+    client.get(reverse("checkin"))
+    with CaptureQueriesContext(db) as ctx:
+        assert client.get(reverse("checkin")).status_code == 200
+    record_alone = [q["sql"] for q in ctx.captured_queries if 'FROM "patients_patient"' in q["sql"]]
+    if db.vendor == "postgresql":
+        assert record_alone == [], record_alone

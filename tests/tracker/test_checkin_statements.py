@@ -103,7 +103,7 @@ def test_the_api_check_in_reads_nothing_after_its_write(patient):
     assert CheckIn.objects.get().gait == 5
 
 
-def test_the_html_check_in_reads_the_session_the_user_and_the_patient_then_writes_once(patient_client, patient):
+def test_the_html_check_in_reads_the_session_and_the_user_with_the_patient_then_writes_once(patient_client, patient):
     from django.urls import reverse
 
     from tests.tracker.test_checkin_views import form_data
@@ -118,9 +118,9 @@ def test_the_html_check_in_reads_the_session_the_user_and_the_patient_then_write
     day_reads = sum(s.startswith('SELECT "tracker_checkin"') for s in sql)
     if checkin_write.writes_in_one_statement():
         assert day_reads == 0, sql
-        # (Joining the patient into the session's user query would save one, but cost every
-        # signed-in page 0.5 ms of ORM work, the care team's included.)
-        assert len(sql) == 4 and sql[3].startswith("EXECUTE myelotrack_checkin_write("), sql
+        # The session, its user with the patient record (one fixed SQL: patients.access.signed_in_user),
+        # the write.
+        assert len(sql) == 3 and sql[2].startswith("EXECUTE myelotrack_checkin_write("), sql
     else:
         assert day_reads == 1, sql
     assert CheckIn.objects.get().gait == 5
