@@ -93,8 +93,9 @@ def test_after_a_check_in_that_did_not_go_through_focus_is_on_the_error_summary(
     page.locator("#q-gait label.choice").first.click()  # one answer only: the rest are missing
     page.click("button:has-text('Send my check-in')")
     page.wait_for_selector("#error-summary")
-    focused = page.evaluate("document.activeElement && document.activeElement.id")
-    assert focused == "error-summary"
+    # The summary can be parsed before the page's deferred script has moved focus to it: wait for
+    # that (it fails after the timeout if focus never comes), rather than read the focus at once.
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'error-summary'", timeout=5000)
     summary = page.locator("#error-summary")
     assert summary.get_attribute("role") == "alert" and summary.get_attribute("tabindex") == "-1"
     top = page.evaluate("document.getElementById('error-summary').getBoundingClientRect().top")
