@@ -78,12 +78,19 @@ def own_patient_record(user) -> Patient | None:
     return patient
 
 
-# The session's user and their record (LEFT JOIN: none for the care team) in one fixed SQL text.
-_USER_FIELDS = tuple(User._meta.concrete_fields)
-_USER_ATTNAMES = [field.attname for field in _USER_FIELDS]
+# A user's columns and their record's after them: the row the session's lookup below and the API
+# token's (patients.tokens) both read, with the record LEFT JOINed (none for the care team).
+USER_FIELDS = tuple(User._meta.concrete_fields)
+USER_ROW_FIELDS = (*USER_FIELDS, *RECORD_FIELDS)
+_USER_ATTNAMES = [field.attname for field in USER_FIELDS]
+
+
+def aliased_columns(alias: str, fields) -> str:
+    return ", ".join(f"{alias}.{_quote(field.column)}" for field in fields)
+
+
 _USER_WITH_RECORD_SQL = (
-    f"SELECT {', '.join(f'u.{_quote(field.column)}' for field in _USER_FIELDS)},"  # nosec B608
-    f" {', '.join(f'p.{_quote(field.column)}' for field in RECORD_FIELDS)}"
+    f"SELECT {aliased_columns('u', USER_FIELDS)}, {aliased_columns('p', RECORD_FIELDS)}"  # nosec B608
     f" FROM {_quote(User._meta.db_table)} u"
     f" LEFT JOIN {_quote(Patient._meta.db_table)} p"
     f" ON p.{_quote(Patient._meta.get_field('user').column)} = u.{_quote(User._meta.pk.column)}"
@@ -91,11 +98,29 @@ _USER_WITH_RECORD_SQL = (
 )
 
 
-@cache
 def raw_rows_are_values(fields: tuple) -> bool:
-    """Raw rows skip the ORM's converters: read a row raw only if none of its columns needs one (on PostgreSQL none does)."""
+    """Raw rows skip the ORM's converters: read a row raw only if none of its columns needs one (on PostgreSQL none does).
+
+    Asks the connection's backend, so it is checked on first use; callers keep the answer (functools.cache).
+    """
     columns = [field.get_col(field.model._meta.db_table) for field in fields]
     return not any(connection.ops.get_db_converters(col) or col.get_db_converters(connection) for col in columns)
+
+
+@cache
+def _user_rows_are_values() -> bool:
+    return raw_rows_are_values(USER_ROW_FIELDS)
+
+
+def user_from_row(row) -> User:
+    """The user of a USER_ROW_FIELDS row, with their record (None when the LEFT JOIN found none) cached on them."""
+    start = len(USER_FIELDS)
+    user = User.from_db(connection.alias, _USER_ATTNAMES, row[:start])
+    record = row[start:]
+    # The record's primary key is NULL when the LEFT JOIN found none.
+    patient = None if record[0] is None else Patient.from_db(connection.alias, RECORD_ATTNAMES, record)
+    cache_record_on_user(user, patient)
+    return user
 
 
 def signed_in_user(user_id) -> User | None:
@@ -109,20 +134,12 @@ def signed_in_user(user_id) -> User | None:
     Elsewhere (SQLite) the ORM loads the user and the record is read when
     first asked for. None when there is no such user.
     """
-    if connection.vendor != "postgresql" or not raw_rows_are_values((*_USER_FIELDS, *RECORD_FIELDS)):
+    if connection.vendor != "postgresql" or not _user_rows_are_values():
         return User._default_manager.filter(pk=user_id).first()
     with connection.cursor() as cursor:
         cursor.execute(_USER_WITH_RECORD_SQL, [User._meta.pk.to_python(user_id)])
         row = cursor.fetchone()
-    if row is None:
-        return None
-    start = len(_USER_FIELDS)
-    user = User.from_db(connection.alias, _USER_ATTNAMES, row[:start])
-    record = row[start:]
-    # The record's primary key is NULL when the LEFT JOIN found none.
-    patient = None if record[0] is None else Patient.from_db(connection.alias, RECORD_ATTNAMES, record)
-    cache_record_on_user(user, patient)
-    return user
+    return None if row is None else user_from_row(row)
 
 
 def cache_record_on_user(user, patient: Patient | None) -> None:

@@ -10,13 +10,21 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from patients.access import RECORD_ATTNAMES, RECORD_FIELDS, cache_record_on_user, raw_rows_are_values
+from patients.access import (
+    RECORD_FIELDS,
+    USER_FIELDS,
+    USER_ROW_FIELDS,
+    aliased_columns,
+    raw_rows_are_values,
+    user_from_row,
+)
 from patients.models import ApiToken, Patient, User
 
 logger = logging.getLogger(__name__)
@@ -99,22 +107,16 @@ def token_authenticate(key: str) -> ApiToken | None:
 # request; the text below takes 0.4 ms in all (docs/benchmarks.md, "Check-in POSTs"). The record's
 # columns are those every request reads it with (patients.access: not the detector's state).
 _TOKEN_FIELDS = tuple(ApiToken._meta.concrete_fields)
-_USER_FIELDS = tuple(User._meta.concrete_fields)
 _TOKEN_ATTNAMES = [field.attname for field in _TOKEN_FIELDS]
-_USER_ATTNAMES = [field.attname for field in _USER_FIELDS]
-_USER_START, _PATIENT_START = len(_TOKEN_FIELDS), len(_TOKEN_FIELDS) + len(_USER_FIELDS)
-
-
-def _columns(alias: str, fields) -> str:
-    quote = connection.ops.quote_name
-    return ", ".join(f"{alias}.{quote(field.column)}" for field in fields)
+_USER_START = len(_TOKEN_FIELDS)
 
 
 def _joined_sql() -> str:
     quote = connection.ops.quote_name
     user_pk, patient_user = User._meta.pk.column, Patient._meta.get_field("user").column
     return (
-        f"SELECT {_columns('t', _TOKEN_FIELDS)}, {_columns('u', _USER_FIELDS)}, {_columns('p', RECORD_FIELDS)}"  # nosec B608
+        f"SELECT {aliased_columns('t', _TOKEN_FIELDS)}, {aliased_columns('u', USER_FIELDS)},"  # nosec B608
+        f" {aliased_columns('p', RECORD_FIELDS)}"
         f" FROM {quote(ApiToken._meta.db_table)} t"
         f" JOIN {quote(User._meta.db_table)} u ON u.{quote(user_pk)} = t.{quote(ApiToken.user.field.column)}"
         f" LEFT JOIN {quote(Patient._meta.db_table)} p ON p.{quote(patient_user)} = u.{quote(user_pk)}"
@@ -125,9 +127,14 @@ def _joined_sql() -> str:
 _TOKEN_SQL = _joined_sql()
 
 
+@cache
+def _token_rows_are_values() -> bool:
+    return raw_rows_are_values((*_TOKEN_FIELDS, *USER_ROW_FIELDS))
+
+
 def _token_with_user_and_patient(digest: str) -> ApiToken | None:
     """The token by its digest, its user and their patient record (or None) cached on it, as select_related would."""
-    if connection.vendor != "postgresql" or not raw_rows_are_values((*_TOKEN_FIELDS, *_USER_FIELDS, *RECORD_FIELDS)):
+    if connection.vendor != "postgresql" or not _token_rows_are_values():
         return (
             ApiToken.objects.select_related("user", "user__patient")
             .defer("user__patient__detector_state")
@@ -139,15 +146,9 @@ def _token_with_user_and_patient(digest: str) -> ApiToken | None:
         row = cursor.fetchone()
     if row is None:
         return None
-    alias = connection.alias
-    token = ApiToken.from_db(alias, _TOKEN_ATTNAMES, row[:_USER_START])
-    user = User.from_db(alias, _USER_ATTNAMES, row[_USER_START:_PATIENT_START])
-    patient_row = row[_PATIENT_START:]
-    patient = None
-    if patient_row[0] is not None:  # the patient's primary key: NULL when the LEFT JOIN found no record
-        patient = Patient.from_db(alias, RECORD_ATTNAMES, patient_row)
-    ApiToken.user.field.set_cached_value(token, user)
-    cache_record_on_user(user, patient)
+    token = ApiToken.from_db(connection.alias, _TOKEN_ATTNAMES, row[:_USER_START])
+    # The user's and the record's columns follow the token's, as patients.access reads them for a session.
+    ApiToken.user.field.set_cached_value(token, user_from_row(row[_USER_START:]))
     return token
 
 
